@@ -1,0 +1,51 @@
+"""The one reduction convention shared by every weighted loss of the package."""
+
+import torch
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_reduction(reduction):
+    """Raise a ``ValueError`` unless ``reduction`` is a known reduction name."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"reduction must be one of {_REDUCTIONS}, got {reduction!r}."
+        )
+
+
+def reduce_loss(loss, reduction):
+    """Reduce per-example losses that already carry their weights.
+
+    ``"mean"`` divides the (weighted) sum by the number of examples, not by the
+    sum of the weights: ``sum_i w_i * l_i / n``. With class weights that sum to
+    the number of classes (the convention of Cui et al. and Sinha et al.) this
+    keeps the loss on the scale of plain cross-entropy, and a batch that happens
+    to hold only down-weighted examples really contributes less. Note that
+    :class:`torch.nn.CrossEntropyLoss` with ``weight=`` divides by ``sum_i w_i``
+    instead.
+
+    Parameters
+    ----------
+    loss : torch.Tensor of shape (n,)
+        Weighted per-example losses.
+    reduction : {"none", "mean", "sum"}
+        How to reduce.
+
+    Returns
+    -------
+    torch.Tensor
+        ``loss`` itself, its sum, or its sum divided by ``n``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> reduce_loss(torch.tensor([1.0, 2.0, 3.0]), "mean")
+    tensor(2.)
+    """
+    check_reduction(reduction)
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    return total / max(loss.shape[0], 1)

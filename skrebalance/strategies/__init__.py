@@ -1,0 +1,19 @@
+"""Re-balancing strategies: skorch callbacks that plug a loss and/or a sampler.
+
+Importing a strategy module registers its name; :func:`available` lists them.
+"""
+
+from ._base import NoStrategy, RebalancingStrategy
+from ._registry import available, get_strategy_class, register, resolve_strategies, unregister
+from ._focal import FocalLoss
+
+__all__ = [
+    "FocalLoss",
+    "NoStrategy",
+    "RebalancingStrategy",
+    "available",
+    "get_strategy_class",
+    "register",
+    "resolve_strategies",
+    "unregister",
+]
