@@ -458,12 +458,17 @@ class RebalancedNetClassifier(NeuralNetClassifier):
 
     def _epoch_indices(self):
         """Row order of one training epoch: weighted draws or a shuffle."""
-        n = self.train_y_.shape[0]
+        rows = None
+        for strategy in self.strategies_:
+            rows = strategy.training_rows(self) if rows is None else rows
         strategy = self.sampling_strategy_
         weights = None if strategy is None else strategy.sampling_weights(self)
+        n = self.train_y_.shape[0] if rows is None else rows.shape[0]
         if weights is None:
-            return torch.randperm(n, device=self.device_)
-        return weighted_draw(weights, n)
+            order = torch.randperm(n, device=self.device_)
+        else:
+            order = weighted_draw(weights if rows is None else weights[rows], n)
+        return order if rows is None else rows[order]
 
     def _fit_epochs(self, valid, **fit_params):
         train_iter = DeviceBatchIterator(

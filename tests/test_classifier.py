@@ -283,3 +283,27 @@ def test_cuda_fit_predict_and_state_on_device(three_class):
     assert clf.predict_proba(X).shape == (len(X), 3)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_allclose(restored.predict_proba(X), clf.predict_proba(X), rtol=1e-5)
+
+
+def test_strategy_can_hold_rows_out_and_weight_the_rest(three_class):
+    from skrebalance.strategies import RebalancingStrategy
+
+    class KeepEvenRows(RebalancingStrategy):
+        def training_rows(self, net):
+            return torch.arange(0, net.train_y_.shape[0], 2, device=net.device_)
+
+        @property
+        def provides_sampling(self):
+            return True
+
+        def sampling_weights(self, net):
+            w = torch.zeros(net.train_y_.shape[0], device=net.device_)
+            w[:10] = 1.0  # only rows 0, 2, ..., 8 survive the restriction
+            return w
+
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy=KeepEvenRows(), **FAST).fit(X, y)
+    clf.train_X_, clf.train_y_ = torch.as_tensor(X), torch.as_tensor(y)
+    order = clf._epoch_indices()
+    assert len(order) == (len(X) + 1) // 2
+    assert set(order.tolist()) <= {0, 2, 4, 6, 8}

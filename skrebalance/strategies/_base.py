@@ -72,6 +72,15 @@ class RebalancingStrategy(Callback):
         """
         return None
 
+    def training_rows(self, net):
+        """Return the rows of ``net.train_X_`` to train on, or ``None`` for all.
+
+        Lets a strategy hold rows out of training (e.g. CDB's class-balanced
+        difficulty set). Called once per epoch; an int64 tensor on
+        ``net.device_``. Sampling weights are restricted to these rows.
+        """
+        return None
+
 
 class NoStrategy(RebalancingStrategy):
     """Plain training: shuffled batches and unweighted cross-entropy.
