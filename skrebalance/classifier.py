@@ -2,6 +2,7 @@
 
 import contextlib
 import inspect
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -12,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from sklearn_compat.utils.validation import validate_data
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog
-from skorch.utils import is_dataset
+from skorch.utils import is_dataset, to_tensor
 from torch import nn
 
 from .modules import MLP
@@ -515,9 +516,10 @@ class RebalancedNetClassifier(NeuralNetClassifier):
 
     def infer(self, x, **fit_params):
         """Forward ``x`` (already on the device) through the module."""
-        x = x.to(self.device_) if torch.is_tensor(x) else x
-        with self._skorch_sees_device():
-            return super().infer(x, **fit_params)
+        x = to_tensor(x, device=self.device_)
+        if isinstance(x, Mapping):
+            return self.module_(**self._merge_x_and_fit_params(x, fit_params))
+        return self.module_(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Loss of a batch: the criterion on the logits (first output)."""
