@@ -6,8 +6,12 @@ Importing a strategy module registers its name; :func:`available` lists them.
 from ._base import NoStrategy, RebalancingStrategy
 from ._registry import available, get_strategy_class, register, resolve_strategies, unregister
 from ._focal import FocalLoss
+from ._class_balanced import ClassBalancedLoss
+from ._cdb import CDB
 
 __all__ = [
+    "CDB",
+    "ClassBalancedLoss",
     "FocalLoss",
     "NoStrategy",
     "RebalancingStrategy",

@@ -1,0 +1,355 @@
+"""The ``"cdb"`` strategy: class-wise difficulty-balanced loss or sampling."""
+
+from numbers import Integral, Real
+
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..functional import cdb_tau, cdb_weights, class_difficulty_bias
+from ..functional._class_weights import TAU_VARIANTS
+from ._base import RebalancingStrategy
+from ._class_balanced import BASE_LOSS_CONSTRAINTS, class_weighted_criterion
+from ._registry import register
+
+
+@register("cdb")
+class CDB(RebalancingStrategy):
+    r"""Class-wise difficulty-balanced loss or sampling (Sinha et al., 2020/2022).
+
+    A class is *difficult* when the model gets it wrong, whatever its size.
+    After every ``update_interval`` epochs the model's accuracy :math:`A_c` on
+    each class is measured on a *difficulty set*, and the classes are
+    weighted for the next epochs by
+
+    .. math::
+
+        d_c = 1 - A_c, \qquad w_c \propto d_c^{\tau},
+
+    normalised to sum to the number of classes :math:`C` (as in the authors'
+    code), with floors described below. Before the first measurement all classes
+    have difficulty 1 (uniform weights).
+
+    ``tau`` is a fixed number, or is recomputed from the model's *difficulty
+    bias* at every measurement (:func:`~skrebalance.functional.class_difficulty_bias`,
+    :func:`~skrebalance.functional.cdb_tau`), with :math:`\epsilon` = ``eps``,
+    :math:`B_M = 1/\epsilon - 1` and :math:`T_M` = ``max_tau``:
+
+    .. math::
+
+        \mathrm{bias} &= \max\Big(\frac{\max_c A_c}{\min_c A_c + \epsilon} - 1, 0\Big) \\
+        \tau_{\text{linear}} = T_M \frac{\mathrm{bias}}{B_M}, \quad
+        \tau_{\text{poly}} &= T_M \Big(\frac{\mathrm{bias}}{B_M}\Big)^{p}, \quad
+        \tau_{\text{log}} = T_M \frac{\log(\mathrm{bias} + 1)}{\log(B_M + 1)}, \quad
+        \tau_{\text{sigmoid}} = T_M \Big(\frac{2}{1 + e^{-\mathrm{bias}}} - 1\Big).
+
+    A model that treats all classes alike (bias 0) gets :math:`\tau = 0`, the
+    plain loss; the more unequal the accuracies, the sharper the weighting.
+    The paper prints the log variant with a leading minus sign, which would
+    make :math:`\tau` negative and favour the easy classes; the positive form
+    is used here.
+
+    The weights act in one of two ways (``mode``):
+
+    - ``"loss"`` (CDB-W-CE / CDB-W-FL, eq. 12 and 14 of the IJCV paper): the
+      class-weighted cross-entropy (``base_loss="ce"``) or focal loss
+      (``"focal"``), reduced as :math:`\frac{1}{B}\sum_i w_{y_i}
+      \ell(z_i, y_i)` over a batch of size :math:`B` (the package's one
+      convention, :func:`skrebalance.functional.reduce_loss`);
+    - ``"sampling"`` (CDB-S, eq. 15): each epoch's training rows are drawn
+      with replacement so that class :math:`c` is drawn with probability
+      :math:`w_c / \sum_k w_k` (row :math:`i` with probability proportional to
+      :math:`w_{y_i} / n_{y_i}`), by the classifier's device-resident
+      sampler, with the unweighted cross-entropy.
+
+    **Difficulty set** (``difficulty_set``):
+
+    - ``"holdout"`` (default, the paper's protocol): a class-balanced subset
+      of the training data, the same number of rows from every class
+      (``holdout_size`` times the smallest class count, at least one row,
+      leaving at least one row of each class to train on), drawn once per fit
+      and held out of training. Accuracies are measured on rows the model does
+      not fit, so they reflect generalisation, and every class counts
+      equally; the price is fewer training rows for the smallest classes and
+      a coarse accuracy (steps of one over the rows per class) when they are
+      small. When some class has fewer than 2 rows the training set is used
+      instead (``difficulty_source_`` says which was used).
+    - ``"valid"``: the net's own validation split (``train_split``, e.g.
+      ``skorch.dataset.ValidSplit(5)``), scored from the validation batches
+      the net evaluates anyway: no row is taken from training for this alone,
+      but the split is stratified, not class-balanced, and must exist.
+    - ``"train"``: the training rows themselves. Nothing is held out, but a
+      net that memorises its training data soon scores near 100% on every
+      class, so the difficulties (and the re-weighting) fade as training
+      proceeds.
+
+    **Floors.** A class classified perfectly has :math:`d_c = 0`, hence paper
+    weight 0 for any :math:`\tau > 0`: it would leave the loss (or the
+    sampled batches) entirely, and when all classes are perfect the weights
+    are :math:`0/0`. Here the difficulty is at least :math:`\epsilon` =
+    ``eps`` (accuracy capped at :math:`1 - \epsilon`, the smoothing of the
+    bias), which makes all-perfect give uniform weights and keeps the weights
+    continuous in :math:`\tau`; and the weights are mixed with uniform ones,
+
+    .. math::
+
+        w_c = (1 - m)\, C\, \frac{\max(d_c, \epsilon)^{\tau}}
+              {\sum_k \max(d_k, \epsilon)^{\tau}} + m,
+
+    so that every class keeps at least :math:`m` = ``min_weight`` (default
+    0.01; in sampling mode at least :math:`m / C` of the drawn rows) even
+    under a large :math:`\tau`, stays in training and is measured again.
+    ``min_weight=0`` and no perfect class give the paper's formula exactly
+    (:func:`~skrebalance.functional.cdb_weights`).
+
+    Parameters
+    ----------
+    mode : {"loss", "sampling"}, default="loss"
+        CDB-W (class-weighted loss) or CDB-S (class-weighted sampling).
+    tau : float or {"sigmoid", "linear", "poly", "log"}, default="sigmoid"
+        Fixed exponent :math:`\tau \ge 0`, or the dynamic variant.
+    base_loss : {"ce", "focal"}, default="ce"
+        With ``mode="loss"``: CDB-W-CE or CDB-W-FL. Ignored with sampling.
+    gamma : float, default=2.0
+        Focusing parameter of the focal base loss.
+    max_tau : float, default=5.0
+        :math:`T_M`, the largest dynamic exponent.
+    power : int, default=2
+        Exponent :math:`p > 1` of the ``"poly"`` variant.
+    eps : float, default=0.01
+        :math:`\epsilon \in (0, 1)`: smoothing of the difficulty bias, and
+        smallest difficulty.
+    difficulty_set : {"holdout", "valid", "train"}, default="holdout"
+        Where class accuracies are measured (see above).
+    holdout_size : float, default=0.2
+        With ``"holdout"``: rows held out per class, as a fraction of the
+        smallest class count.
+    update_interval : int, default=1
+        Measure the accuracies and update the weights every this many epochs.
+    min_weight : float, default=0.01
+        Floor :math:`m \in [0, 1]` of every class weight (see above); 1 gives
+        uniform weights.
+
+    Attributes
+    ----------
+    class_accuracy_ : torch.Tensor of shape (n_classes,) or None
+        Accuracies of the last measurement (``None`` before the first).
+    tau_ : torch.Tensor
+        Exponent in use (scalar).
+    bias_ : torch.Tensor
+        Difficulty bias of the last measurement (0 before the first).
+    class_weight_ : torch.Tensor of shape (n_classes,)
+        Class weights in use (sum ``n_classes``).
+    class_counts_ : torch.Tensor of shape (n_classes,)
+        Class counts of the rows trained on.
+    difficulty_rows_ : torch.Tensor or None
+        Indices (into the fit's training rows) of the held-out difficulty set,
+        or ``None`` when none is held out.
+    difficulty_source_ : str
+        ``"holdout"``, ``"valid"`` or ``"train"``: the set actually used.
+
+    All tensors live on the net's device. Each epoch the net's history gets
+    ``cdb_tau``, ``cdb_bias`` and ``cdb_class_weight`` (and
+    ``cdb_class_accuracy`` in the epochs that measured it), for plotting, e.g.
+    ``clf.history[:, "cdb_tau"]``.
+
+    See Also
+    --------
+    ClassBalancedLoss : class weights from class counts only.
+
+    References
+    ----------
+    .. [1] S. Sinha, H. Ohashi, K. Nakamura, "Class-Wise Difficulty-Balanced
+       Loss for Solving Class-Imbalance", ACCV 2020.
+    .. [2] S. Sinha, H. Ohashi, K. Nakamura, "Class-Difficulty Based Methods
+       for Long-Tailed Visual Recognition", IJCV 130, 2022.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skrebalance import RebalancedNetClassifier
+    >>> X, y = make_classification(300, weights=[0.8, 0.2], flip_y=0.1, random_state=0)
+    >>> clf = RebalancedNetClassifier(strategy="cdb", strategy__mode="sampling",
+    ...                               max_epochs=3, random_state=0).fit(X, y)
+    >>> len(clf.history[:, "cdb_tau"])
+    3
+    >>> float(clf.strategy_.class_weight_.sum())
+    2.0
+    """
+
+    _parameter_constraints = {
+        "mode": [StrOptions({"loss", "sampling"})],
+        "tau": [Interval(Real, 0, None, closed="left"), StrOptions(set(TAU_VARIANTS))],
+        **BASE_LOSS_CONSTRAINTS,
+        "max_tau": [Interval(Real, 0, None, closed="left")],
+        "power": [Interval(Integral, 2, None, closed="left")],
+        "eps": [Interval(Real, 0, 1, closed="neither")],
+        "difficulty_set": [StrOptions({"holdout", "valid", "train"})],
+        "holdout_size": [Interval(Real, 0, 1, closed="neither")],
+        "update_interval": [Interval(Integral, 1, None, closed="left")],
+        "min_weight": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(
+        self,
+        mode="loss",
+        tau="sigmoid",
+        base_loss="ce",
+        gamma=2.0,
+        max_tau=5.0,
+        power=2,
+        eps=0.01,
+        difficulty_set="holdout",
+        holdout_size=0.2,
+        update_interval=1,
+        min_weight=0.01,
+    ):
+        self.mode = mode
+        self.tau = tau
+        self.base_loss = base_loss
+        self.gamma = gamma
+        self.max_tau = max_tau
+        self.power = power
+        self.eps = eps
+        self.difficulty_set = difficulty_set
+        self.holdout_size = holdout_size
+        self.update_interval = update_interval
+        self.min_weight = min_weight
+
+    def _reset_state(self):
+        self.class_accuracy_ = None
+        self.tau_ = None
+        self.bias_ = None
+        self.class_weight_ = None
+        self.class_counts_ = None
+        self.difficulty_rows_ = None
+        self.difficulty_source_ = None
+        self.train_rows_ = None
+        self.n_rows_ = None
+        self.valid_hits_ = None
+        self.valid_counts_ = None
+
+    @property
+    def provides_loss(self):
+        return self.mode == "loss"
+
+    @property
+    def provides_sampling(self):
+        return self.mode == "sampling"
+
+    def get_criterion(self, net):
+        return class_weighted_criterion(self.base_loss, self.gamma)
+
+    # ------------------------------------------------------------------
+    # state
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        device, n_classes = net.device_, net.n_classes_
+        n_rows = net.train_y_.shape[0]
+        if self.difficulty_set == "valid" and not net.train_split:
+            raise ValueError(
+                "difficulty_set='valid' needs the net's validation split: set "
+                "train_split (e.g. skorch.dataset.ValidSplit(5)) or use "
+                "difficulty_set='holdout' or 'train'."
+            )
+        same_classes = self.class_weight_ is not None and self.class_weight_.shape[0] == n_classes
+        if not same_classes:  # fresh fit, or a warm start on other classes
+            self.class_accuracy_ = None
+            self.bias_ = torch.zeros((), device=device)
+            self.tau_ = self._fixed_or_initial_tau(device)
+            self.class_weight_ = torch.ones(n_classes, device=device)
+        if self.n_rows_ != n_rows or not same_classes:  # new data: new difficulty set
+            self._split_difficulty_set(net)
+            self.n_rows_ = n_rows
+        self.class_weight_ = self.class_weight_.to(device)
+        if self.provides_loss:
+            net.criterion_.class_weight = self.class_weight_
+
+    def _fixed_or_initial_tau(self, device):
+        if isinstance(self.tau, str):  # dynamic: bias 0 before any measurement
+            return cdb_tau(0.0, self.tau, self.max_tau, self.eps, self.power).to(device)
+        return torch.tensor(float(self.tau), device=device)
+
+    def _split_difficulty_set(self, net):
+        y, n_classes = net.train_y_, net.n_classes_
+        counts = torch.bincount(y, minlength=n_classes)
+        self.difficulty_rows_, self.train_rows_ = None, None
+        self.difficulty_source_ = self.difficulty_set
+        if self.difficulty_set == "holdout":
+            present = counts[counts > 0]
+            n_min = int(present.min())
+            per_class = min(max(1, round(self.holdout_size * n_min)), n_min - 1)
+            if per_class < 1:
+                self.difficulty_source_ = "train"
+            else:
+                held = torch.zeros_like(y, dtype=torch.bool)
+                for c in torch.nonzero(counts).flatten().tolist():
+                    rows = torch.nonzero(y == c).flatten()
+                    held[rows[torch.randperm(rows.shape[0], device=y.device)[:per_class]]] = True
+                self.difficulty_rows_ = torch.nonzero(held).flatten()
+                self.train_rows_ = torch.nonzero(~held).flatten()
+                counts = torch.bincount(y[self.train_rows_], minlength=n_classes)
+        self.class_counts_ = counts.float()
+
+    def training_rows(self, net):
+        return self.train_rows_
+
+    def sampling_weights(self, net):
+        if not self.provides_sampling:
+            return None
+        # class c is drawn with probability w_c / sum(w): w_c spread over its n_c rows
+        per_class = self.class_weight_ / self.class_counts_.clamp_min(1.0)
+        return per_class[net.train_y_]
+
+    # ------------------------------------------------------------------
+    # measurement
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.difficulty_source_ == "valid":
+            zeros = torch.zeros(net.n_classes_, device=net.device_)
+            self.valid_hits_, self.valid_counts_ = zeros, zeros.clone()
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if training or self.difficulty_source_ != "valid":
+            return
+        y_pred = kwargs.get("y_pred")
+        if isinstance(y_pred, (tuple, list)):
+            y_pred = y_pred[0]
+        yb = batch[1].to(net.device_)
+        hits = (y_pred.argmax(dim=1) == yb).float()
+        self.valid_hits_ += torch.bincount(yb, weights=hits, minlength=net.n_classes_)
+        self.valid_counts_ += torch.bincount(yb, minlength=net.n_classes_).float()
+
+    def _class_accuracy(self, net):
+        """Accuracy per class on the difficulty set, and which classes it holds."""
+        n_classes = net.n_classes_
+        if self.difficulty_source_ == "valid":
+            hits, totals = self.valid_hits_, self.valid_counts_
+        else:
+            rows = self.difficulty_rows_
+            X = net.train_X_ if rows is None else net.train_X_[rows]
+            y = net.train_y_ if rows is None else net.train_y_[rows]
+            hits = (net.infer_proba(X).argmax(dim=1) == y).float()
+            hits = torch.bincount(y, weights=hits, minlength=n_classes)
+            totals = torch.bincount(y, minlength=n_classes).float()
+        present = totals > 0
+        accuracy = hits / totals.clamp_min(1.0)
+        # a class absent from the difficulty set takes the mean accuracy of the
+        # others: it changes neither the max nor the min, hence not the bias
+        mean = (accuracy * present).sum() / present.sum().clamp_min(1)
+        return torch.where(present, accuracy, mean)
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = net.history[-1, "epoch"]
+        if epoch % self.update_interval == 0:
+            accuracy = self._class_accuracy(net)
+            self.class_accuracy_ = accuracy
+            self.bias_ = class_difficulty_bias(accuracy, self.eps)
+            if isinstance(self.tau, str):
+                self.tau_ = cdb_tau(self.bias_, self.tau, self.max_tau, self.eps, self.power)
+            weights = cdb_weights(accuracy, self.tau_, self.eps, self.min_weight)
+            # in place: the criterion's buffer is the same tensor
+            self.class_weight_.copy_(weights)
+            net.history.record("cdb_class_accuracy", accuracy.tolist())
+        net.history.record("cdb_tau", float(self.tau_))
+        net.history.record("cdb_bias", float(self.bias_))
+        net.history.record("cdb_class_weight", self.class_weight_.tolist())
