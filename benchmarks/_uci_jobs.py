@@ -1,0 +1,237 @@
+"""Jobs of the UCI/KEEL benchmark: data, cross-validation plan, one fit, the CSV store.
+
+A job is one (dataset, method, repeat, fold) triple. :func:`run_job` fits the
+method's pipeline on the training fold (optionally through a nested
+``GridSearchCV``) and scores it on the test fold; it never raises (a failure
+becomes a row with an ``error``), so one broken method cannot stop a long run.
+:class:`ResultStore` appends each finished row to ``folds.csv`` at once, which
+is what makes a run resumable.
+"""
+
+import csv
+import os
+import time
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.metrics import geometric_mean_score
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
+from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
+
+from _uci_methods import build_estimator, param_grid
+from skrebalance.datasets import load_dataset
+
+METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "g_mean", "roc_auc")
+KEY = ("dataset", "method", "repeat", "fold")
+COLUMNS = KEY + (
+    "n_splits", "seed", "n_train", "n_test", *METRICS,
+    "fit_time", "predict_time", "best_params", "error",
+)
+
+
+@dataclass
+class Dataset:
+    """A loaded data set and the number of folds it allows."""
+
+    name: str
+    X: pd.DataFrame
+    y: np.ndarray
+    n_classes: int
+    counts: dict
+    n_splits: int
+    n_categorical: int
+
+    @property
+    def imbalance_ratio(self):
+        return max(self.counts.values()) / min(self.counts.values())
+
+
+def load_datasets(names, n_splits):
+    """Load each data set as a DataFrame (categorical columns kept for one-hot).
+
+    ``n_splits`` is reduced to the size of the smallest class when that class
+    is too small for stratified folds; data sets whose smallest class has a
+    single row are left out. Returns ``(datasets, notes)``.
+    """
+    datasets, notes = {}, []
+    for name in names:
+        bunch = load_dataset(name, return_X_y=False, as_frame=True)
+        y = np.asarray(bunch.target)
+        labels, counts = np.unique(y, return_counts=True)
+        k = int(min(n_splits, counts.min()))
+        if k < 2:
+            notes.append(f"{name}: left out, its smallest class has a single row.")
+            continue
+        if k < n_splits:
+            notes.append(
+                f"{name}: {k} folds instead of {n_splits} (smallest class has "
+                f"{counts.min()} rows)."
+            )
+        datasets[name] = Dataset(
+            name=name,
+            X=bunch.data,
+            y=y,
+            n_classes=len(labels),
+            counts=dict(zip(labels.tolist(), counts.tolist())),
+            n_splits=k,
+            n_categorical=int(np.sum(bunch.categorical_features)),
+        )
+    return datasets, notes
+
+
+@dataclass(frozen=True)
+class Job:
+    """One fit: a method on one training fold, scored on its test fold."""
+
+    dataset: str
+    method: object  # _uci_methods.Method
+    repeat: int
+    fold: int
+    n_splits: int
+    seed: int
+    train: np.ndarray
+    test: np.ndarray
+
+    @property
+    def key(self):
+        return (self.dataset, self.method.name, self.repeat, self.fold)
+
+
+def fold_seed(seed, repeat, fold):
+    """The random_state of every estimator fitted on one fold (same for all methods)."""
+    return int(np.random.SeedSequence([seed, repeat, fold]).generate_state(1)[0] >> 1)
+
+
+def plan_jobs(datasets, methods, n_repeats, seed):
+    """Every job, in (dataset, repeat, fold, method) order."""
+    jobs = []
+    for data in datasets.values():
+        cv = RepeatedStratifiedKFold(
+            n_splits=data.n_splits, n_repeats=n_repeats, random_state=seed
+        )
+        for i, (train, test) in enumerate(cv.split(data.X, data.y)):
+            repeat, fold = divmod(i, data.n_splits)
+            for method in methods:
+                jobs.append(
+                    Job(data.name, method, repeat, fold, data.n_splits,
+                        fold_seed(seed, repeat, fold), train, test)
+                )
+    return jobs
+
+
+@contextmanager
+def single_thread_torch():
+    """One torch thread per job: no oversubscription, same arithmetic everywhere."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def score(y_true, y_pred, proba, classes):
+    """The benchmark metrics of one test fold (ROC-AUC only for binary sets)."""
+    scores = {
+        "accuracy": accuracy_score(y_true, y_pred),
+        "balanced_accuracy": balanced_accuracy_score(y_true, y_pred),
+        "f1_macro": f1_score(y_true, y_pred, average="macro", zero_division=0),
+        "g_mean": geometric_mean_score(y_true, y_pred, average="multiclass"),
+        "roc_auc": np.nan,
+    }
+    if len(classes) == 2:
+        scores["roc_auc"] = roc_auc_score(y_true == classes[1], proba[:, 1])
+    return scores
+
+
+def _tuned(estimator, grid, y_train, inner_splits, seed):
+    """Wrap in GridSearchCV (balanced accuracy); the note says why not, if not."""
+    if not grid:
+        return estimator, "no parameters to tune"
+    k = int(min(inner_splits, np.unique(y_train, return_counts=True)[1].min()))
+    if k < 2:
+        return estimator, "untuned: a class has a single training row"
+    cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    search = GridSearchCV(estimator, grid, scoring="balanced_accuracy", cv=cv, n_jobs=1)
+    return search, ""
+
+
+def run_job(job, X, y, settings, tune=False, inner_splits=3):
+    """Fit and score one job; returns a CSV row (``error`` set on failure)."""
+    row = dict.fromkeys(COLUMNS, np.nan)
+    row.update(dataset=job.dataset, method=job.method.name, repeat=job.repeat,
+               fold=job.fold, n_splits=job.n_splits, seed=job.seed,
+               n_train=len(job.train), n_test=len(job.test), best_params="", error="")
+    try:
+        with single_thread_torch():
+            X_train, y_train = X.iloc[job.train], y[job.train]
+            X_test, y_test = X.iloc[job.test], y[job.test]
+            estimator = build_estimator(job.method, settings, job.seed)
+            note = ""
+            if tune:
+                estimator, note = _tuned(
+                    estimator, param_grid(job.method), y_train, inner_splits, job.seed
+                )
+            start = time.perf_counter()
+            estimator.fit(X_train, y_train)
+            row["fit_time"] = time.perf_counter() - start
+            start = time.perf_counter()
+            proba = estimator.predict_proba(X_test)
+            classes = estimator.classes_
+            y_pred = classes[proba.argmax(axis=1)]
+            row["predict_time"] = time.perf_counter() - start
+            row.update(score(y_test, y_pred, proba, classes))
+            if hasattr(estimator, "best_params_"):
+                note = repr(estimator.best_params_)
+            row["best_params"] = note
+    except Exception as exc:  # noqa: BLE001 - recorded, retried on resume
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        row["error"] = (
+            f"{type(exc).__name__}: {exc} (at {os.path.basename(where.filename)}:"
+            f"{where.lineno})"
+        ).replace("\n", " ")[:500]
+    return row
+
+
+class ResultStore:
+    """``folds.csv``: one row per finished job, appended as soon as it finishes."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def read(self):
+        """All rows written so far (empty DataFrame if none)."""
+        if not os.path.exists(self.path) or os.path.getsize(self.path) == 0:
+            return pd.DataFrame(columns=list(COLUMNS))
+        return pd.read_csv(self.path, keep_default_na=False, na_values=[""])
+
+    def results(self):
+        """Successful rows, the last one per job when a job was rerun."""
+        rows = self.read()
+        ok = rows[rows["error"].isna() | (rows["error"].astype(str) == "")]
+        return ok.drop_duplicates(subset=list(KEY), keep="last").reset_index(drop=True)
+
+    def finished(self):
+        """Keys of the jobs with a successful row."""
+        res = self.results()
+        return {
+            (str(d), str(m), int(r), int(f))
+            for d, m, r, f in zip(res["dataset"], res["method"], res["repeat"], res["fold"])
+        }
+
+    def append(self, row):
+        new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
+        with open(self.path, "a", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+            if new:
+                writer.writeheader()
+            writer.writerow({k: ("" if _is_nan(row[k]) else row[k]) for k in COLUMNS})
+            fh.flush()
+
+
+def _is_nan(value):
+    return isinstance(value, float) and np.isnan(value)

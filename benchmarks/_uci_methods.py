@@ -1,0 +1,234 @@
+"""Methods of the UCI/KEEL benchmark and their tuning grids, declared in one place.
+
+A method is a small picklable description (:class:`Method`); :func:`build_estimator`
+turns it into a fresh scikit-learn / imbalanced-learn pipeline whose first step
+scales numeric columns and one-hot encodes categorical ones, fitted on the
+training fold only. Every registered strategy of
+:class:`~skrebalance.RebalancedNetClassifier` is a method (same module, epochs and
+optimizer for all), next to imbalanced-learn's baselines.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from imblearn.ensemble import BalancedRandomForestClassifier
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.pipeline import Pipeline as ImbPipeline
+from imblearn.under_sampling import RandomUnderSampler
+from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skrebalance import RebalancedNetClassifier
+from skrebalance.strategies import available, get_strategy_class
+
+# ---------------------------------------------------------------------------
+# Tuning grids (--tune): the ONE place where candidate values live.
+
+#: Candidate values of each strategy's own parameters, by strategy name.
+STRATEGY_GRIDS = {
+    "focal": {"gamma": [0.5, 1.0, 2.0, 5.0]},  # Lin et al.: 2 is best
+    "class_balanced": {"beta": [0.9, 0.99, 0.999, 0.9999]},  # Cui et al.
+    "cdb": {"tau": [0.5, 1.0, 2.0, "sigmoid"]},  # Sinha et al.: fixed or dynamic
+    "ghm_cwap": {"gamma": [0.0, 0.4, 0.8, 1.6]},  # margin strength
+    "instance_difficulty": {"c": [0.01, 0.1, 1.0]},  # Yu et al.: difficulty prior
+}
+
+#: Grid of strategies registered later without an entry above: the parameters
+#: they actually have (``get_params``) among these names. Values a strategy's
+#: own checks reject are dropped, so new strategies never break ``--tune``.
+GENERIC_STRATEGY_GRID = {
+    "gamma": [0.5, 1.0, 2.0],
+    "beta": [0.9, 0.99, 0.999, 0.9999],
+    "tau": [0.5, 1.0, 2.0],
+    "c": [0.01, 0.1, 1.0],
+}
+
+#: Grids of the baselines, by method name (step names as in build_estimator).
+BASELINE_GRIDS = {
+    "LR": {"clf__C": [0.01, 0.1, 1.0, 10.0]},
+    "LR-balanced": {"clf__C": [0.01, 0.1, 1.0, 10.0]},
+    "SMOTE+net": {"sampler__k_neighbors": [3, 5, 7]},
+    "BRF": {"clf__min_samples_leaf": [1, 2, 5]},
+}
+
+#: Strategies of the paper replication (Yu et al., Table 4: Base / CB / Ours).
+PAPER_STRATEGIES = ("none", "class_balanced", "instance_difficulty")
+
+#: Baselines, in report order.
+BASELINES = ("LR", "LR-balanced", "ROS+net", "SMOTE+net", "RUS+net", "BRF")
+
+
+@dataclass(frozen=True)
+class NetSettings:
+    """What every net of one run shares (module width, epochs, optimizer)."""
+
+    epochs: int = 50
+    hidden_units: tuple = (64, 64)
+    lr: float = 0.01
+    batch_size: int = 128
+    device: str = "cpu"
+    brf_trees: int = 100
+
+
+@dataclass(frozen=True)
+class Method:
+    """A benchmarked method: ``family`` is "strategy", "lr", "sampler" or "brf"."""
+
+    name: str
+    family: str
+    option: object = None  # strategy name, LR class_weight or sampler name
+
+
+def all_methods(paper=False):
+    """Every method of a run, strategies first (those registered right now)."""
+    if paper:
+        return [Method(s, "strategy", s) for s in PAPER_STRATEGIES if s in available()]
+    names = sorted(available(), key=lambda s: (s != "none", s))  # "none" first
+    methods = [Method(s, "strategy", s) for s in names]
+    methods += [
+        Method("LR", "lr", None),
+        Method("LR-balanced", "lr", "balanced"),
+        Method("ROS+net", "sampler", "ros"),
+        Method("SMOTE+net", "sampler", "smote"),
+        Method("RUS+net", "sampler", "rus"),
+        Method("BRF", "brf", None),
+    ]
+    return methods
+
+
+def select_methods(methods, names):
+    """Keep ``names`` (case-insensitive) in the given order; ValueError if unknown."""
+    if not names:
+        return list(methods)
+    by_key = {m.name.lower(): m for m in methods}
+    unknown = [n for n in names if n.lower() not in by_key]
+    if unknown:
+        raise ValueError(
+            f"--methods: unknown method(s) {unknown}; available: {[m.name for m in methods]}."
+        )
+    return [by_key[n.lower()] for n in dict.fromkeys(names)]
+
+
+# ---------------------------------------------------------------------------
+# Estimators
+
+
+class AdaptiveSMOTE(BaseEstimator):
+    """SMOTE whose ``k_neighbors`` shrinks to fit the smallest class of the data.
+
+    A training fold of a small data set can hold fewer than ``k_neighbors + 1``
+    rows of a minority class, which plain SMOTE rejects. Here ``k`` becomes
+    ``min(k_neighbors, n_smallest - 1)``; a class with a single row is first
+    duplicated (SMOTE between identical rows is random over-sampling).
+    The ``k`` used is stored as ``k_neighbors_``.
+    """
+
+    def __init__(self, k_neighbors=5, random_state=None):
+        self.k_neighbors = k_neighbors
+        self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        X, y = np.asarray(X), np.asarray(y)
+        counts = Counter(y.tolist())
+        singles = [label for label, n in counts.items() if n == 1]
+        if singles and len(counts) > 1:
+            rows = np.flatnonzero(np.isin(y, singles))
+            X, y = np.concatenate([X, X[rows]]), np.concatenate([y, y[rows]])
+            counts = Counter(y.tolist())
+        self.k_neighbors_ = max(1, min(self.k_neighbors, min(counts.values()) - 1))
+        if len(counts) < 2 or len(set(counts.values())) == 1:
+            return X, y  # one class or already balanced: nothing to synthesize
+        smote = SMOTE(k_neighbors=self.k_neighbors_, random_state=self.random_state)
+        return smote.fit_resample(X, y)
+
+
+def make_preprocessor():
+    """Scale numeric columns, one-hot encode ``category`` columns (DataFrame input)."""
+    return ColumnTransformer(
+        [
+            ("num", StandardScaler(), make_column_selector(dtype_exclude="category")),
+            (
+                "cat",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                make_column_selector(dtype_include="category"),
+            ),
+        ]
+    )
+
+
+def make_net(settings, random_state, strategy=None):
+    """The one net configuration shared by every net-based method of a run."""
+    return RebalancedNetClassifier(
+        strategy=strategy,
+        module__hidden_units=tuple(settings.hidden_units),
+        max_epochs=settings.epochs,
+        lr=settings.lr,
+        batch_size=settings.batch_size,
+        device=settings.device,
+        random_state=random_state,
+    )
+
+
+def build_estimator(method, settings, random_state):
+    """A fresh, unfitted pipeline for ``method`` seeded with ``random_state``."""
+    prep = ("prep", make_preprocessor())
+    if method.family == "strategy":
+        return Pipeline([prep, ("net", make_net(settings, random_state, method.option))])
+    if method.family == "lr":
+        lr = LogisticRegression(max_iter=2000, class_weight=method.option)
+        return Pipeline([prep, ("clf", lr)])
+    if method.family == "sampler":
+        samplers = {
+            "ros": lambda: RandomOverSampler(random_state=random_state),
+            "smote": lambda: AdaptiveSMOTE(random_state=random_state),
+            "rus": lambda: RandomUnderSampler(random_state=random_state),
+        }
+        sampler = samplers[method.option]()
+        return ImbPipeline([prep, ("sampler", sampler), ("net", make_net(settings, random_state))])
+    if method.family == "brf":
+        brf = BalancedRandomForestClassifier(
+            n_estimators=settings.brf_trees, n_jobs=1, random_state=random_state
+        )
+        return Pipeline([prep, ("clf", brf)])
+    raise ValueError(f"Unknown method family {method.family!r}.")
+
+
+# ---------------------------------------------------------------------------
+# Grids
+
+
+def _valid_values(strategy_cls, param, values):
+    """The values of ``param`` that the strategy's own checks accept."""
+    kept = []
+    for value in values:
+        strategy = strategy_cls()
+        strategy.set_params(**{param: value})  # skorch callbacks return None here
+        try:
+            strategy.initialize()
+        except (ValueError, TypeError):
+            continue
+        kept.append(value)
+    return kept
+
+
+def strategy_grid(name):
+    """``{"strategy__<param>": values}`` for the strategy registered as ``name``."""
+    cls = get_strategy_class(name)
+    own = cls().get_params(deep=False)
+    grid = {}
+    for param, values in STRATEGY_GRIDS.get(name, GENERIC_STRATEGY_GRID).items():
+        values = _valid_values(cls, param, values) if param in own else []
+        if values:
+            grid[f"strategy__{param}"] = values
+    return grid
+
+
+def param_grid(method):
+    """The tuning grid of ``method`` for ``build_estimator``'s pipeline ({} = none)."""
+    if method.family == "strategy":
+        return {f"net__{key}": values for key, values in strategy_grid(method.option).items()}
+    return dict(BASELINE_GRIDS.get(method.name, {}))

@@ -1,0 +1,172 @@
+"""Tests of the UCI/KEEL benchmark script (benchmarks/uci.py and its _uci_* helpers)."""
+
+import csv
+import math
+import sys
+from numbers import Real
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.utils._param_validation import Interval
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import _uci_methods  # noqa: E402
+import _uci_report  # noqa: E402
+import uci  # noqa: E402
+
+from skrebalance.strategies import (  # noqa: E402
+    RebalancingStrategy,
+    available,
+    get_strategy_class,
+    register,
+    unregister,
+)
+
+TINY = ["--suite", "iris", "haberman", "--n-splits", "2", "--n-repeats", "1",
+        "--epochs", "2", "--brf-trees", "5", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("uci")
+    info = uci.main([*TINY, "--out", str(out)])
+    return out, info
+
+
+def test_cli_end_to_end_writes_csv_markdown_and_plots_for_every_method(tiny_run):
+    out, info = tiny_run
+    methods = [m.name for m in _uci_methods.all_methods()]
+    assert set(available()) <= set(methods)  # every registered strategy is benchmarked
+    expected = {(d, m, f) for d in ("iris", "haberman") for m in methods for f in (0, 1)}
+    assert info["jobs_run"] == info["jobs_total"] == len(expected)
+
+    rows = pd.read_csv(out / "folds.csv", keep_default_na=False, na_values=[""])
+    assert set(zip(rows["dataset"], rows["method"], rows["fold"])) == expected
+    assert rows["error"].isna().all(), rows["error"].dropna().tolist()
+    for metric in ("accuracy", "balanced_accuracy", "f1_macro", "g_mean"):
+        assert rows[metric].between(0, 1).all()
+    # ROC-AUC only for the binary set
+    assert rows.loc[rows["dataset"] == "iris", "roc_auc"].isna().all()
+    assert rows.loc[rows["dataset"] == "haberman", "roc_auc"].between(0, 1).all()
+
+    summary = (out / "summary.md").read_text()
+    for method in methods:
+        assert f"| {method} |" in summary  # a row of the rank table
+    assert "Friedman p-value" in summary and "python benchmarks/uci.py" in summary
+    for png in ("cd_balanced_accuracy.png", "bars_balanced_accuracy.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rerun_skips_finished_jobs_and_redoes_a_lost_one_identically(tiny_run):
+    out, _ = tiny_run
+    csv_path = out / "folds.csv"
+    before = csv_path.read_text()
+    assert uci.main([*TINY, "--out", str(out)])["jobs_run"] == 0
+    assert csv_path.read_text() == before  # nothing appended
+
+    # lose the last finished job (as after a crash): only it runs again, with the
+    # same seeds, hence the same scores
+    lines = before.splitlines(keepends=True)
+    csv_path.write_text("".join(lines[:-1]))
+    lost = next(csv.DictReader([lines[0], lines[-1]]))
+    assert uci.main([*TINY, "--out", str(out)])["jobs_run"] == 1
+    redone = next(csv.DictReader([lines[0], csv_path.read_text().splitlines()[-1]]))
+    for key in ("dataset", "method", "fold", "accuracy", "balanced_accuracy", "g_mean"):
+        assert redone[key] == lost[key]
+
+
+def test_rerun_with_other_settings_in_same_out_is_refused(tiny_run):
+    out, _ = tiny_run
+    with pytest.raises(SystemExit, match="epochs"):
+        uci.main([*TINY, "--epochs", "3", "--out", str(out)])
+
+
+def test_adaptive_smote_shrinks_k_to_tiny_minority_classes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 3))
+    y = np.array([0] * 20 + [1] * 3 + [2])  # minority classes of 3 rows and 1 row
+    sampler = _uci_methods.AdaptiveSMOTE(k_neighbors=5, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    # the single row is duplicated first (2 rows), so k = min(5, 2 - 1) = 1
+    assert sampler.k_neighbors_ == 1
+    assert np.bincount(y_res).tolist() == [20, 20, 20]
+    assert np.isfinite(X_res).all()
+
+
+def test_strategy_grids_only_name_parameters_the_strategy_has():
+    for name in available():
+        own = get_strategy_class(name)().get_params(deep=False)
+        for key in _uci_methods.strategy_grid(name):
+            assert key.startswith("strategy__") and key[len("strategy__"):] in own
+
+    @register("_test_grid_probe")
+    class Probe(RebalancingStrategy):
+        _parameter_constraints = {"gamma": [Interval(Real, 0.75, None, closed="left")]}
+
+        def __init__(self, gamma=1.0, other=3):
+            self.gamma = gamma
+            self.other = other
+
+    try:
+        # generic grid: only "gamma" exists, and values below 0.75 are rejected
+        assert _uci_methods.strategy_grid("_test_grid_probe") == {
+            "strategy__gamma": [1.0, 2.0]}
+        method = _uci_methods.Method("_test_grid_probe", "strategy", "_test_grid_probe")
+        assert _uci_methods.param_grid(method) == {"net__strategy__gamma": [1.0, 2.0]}
+    finally:
+        unregister("_test_grid_probe")
+
+
+def test_nemenyi_cd_and_ranks_by_hand():
+    # Demsar (2006), Table 5(a): q_0.05 = 2.569 for k = 4 methods;
+    # CD = 2.569 * sqrt(4 * 5 / (6 * 10)) = 2.569 * 0.57735 = 1.4832 for N = 10
+    assert math.isclose(_uci_report.nemenyi_cd(4, 10), 1.4832, abs_tol=2e-3)
+    means = pd.DataFrame({"a": [0.9, 0.8, 0.7], "b": [0.8, 0.8, 0.6], "c": [0.7, 0.6, 0.8]},
+                         index=["d1", "d2", "d3"])
+    ranks, n = _uci_report.average_ranks(means)
+    # d1: a=1 b=2 c=3; d2: a,b tie for 1-2 -> 1.5 each, c=3; d3: c=1 a=2 b=3
+    assert n == 3
+    assert ranks.round(4).to_dict() == {"a": round(4.5 / 3, 4), "b": round(6.5 / 3, 4),
+                                         "c": round(7 / 3, 4)}
+
+
+def _grid_search(n_jobs):
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skrebalance import RebalancedNetClassifier
+
+    net = RebalancedNetClassifier(strategy="focal", max_epochs=4, batch_size=32,
+                                  random_state=0, device="cpu")
+    pipe = Pipeline([("scale", StandardScaler()), ("net", net)])
+    return GridSearchCV(pipe, {"net__strategy__gamma": [0.0, 0.5, 2.0, 5.0]},
+                        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+                        scoring="balanced_accuracy", n_jobs=n_jobs)
+
+
+def test_grid_search_on_dask_local_cluster_matches_loky():
+    from dask.distributed import Client, LocalCluster
+    from joblib import parallel_backend
+
+    from skrebalance.datasets import load_dataset
+
+    X, y = load_dataset("haberman")
+    with parallel_backend("loky"):
+        loky = _grid_search(n_jobs=2).fit(X, y)
+    # One worker thread: RebalancedNetClassifier seeds torch's *global* generator,
+    # so fits running concurrently in threads of one process interleave their
+    # random draws and differ from run to run (the benchmark's own LocalCluster
+    # therefore uses processes with one thread each).
+    with LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
+                      dashboard_address=None) as cluster, Client(cluster):
+        with parallel_backend("dask"):
+            dask = _grid_search(n_jobs=-1).fit(X, y)
+    assert dask.best_params_ == loky.best_params_
+    np.testing.assert_allclose(dask.cv_results_["mean_test_score"],
+                               loky.cv_results_["mean_test_score"])
+    assert np.ptp(loky.cv_results_["mean_test_score"]) > 0  # the grid matters
