@@ -1,0 +1,388 @@
+"""CDB (Sinha et al., ACCV 2020 / IJCV 2022): the formulas and the strategy."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from skorch.callbacks import Callback
+from skorch.dataset import ValidSplit
+
+from skrebalance import RebalancedNetClassifier
+from skrebalance.functional import (
+    cdb_tau,
+    cdb_weights,
+    class_difficulty_bias,
+    effective_number_weights,
+)
+from skrebalance.strategies import CDB, FocalLoss
+
+FAST = dict(max_epochs=3, random_state=0)
+SMALL = dict(module__hidden_units=(16,), batch_size=64)
+BEHAVIOUR = dict(module__hidden_units=(16,), batch_size=128, lr=0.03, max_epochs=15, random_state=0)
+
+# ----------------------------------------------------------------------
+# difficulty bias and tau, against hand computations
+#
+# eps = 0.01, B_M = 1/eps - 1 = 99, T_M = 5.
+# bias 1:    linear 5 * 1/99 = 0.050505; poly(p=2) 5 / 99^2 = 5.10152e-4;
+#            poly(p=3) 5 / 99^3 = 5.15305e-6; log 5 ln 2 / ln 100 = 0.752575;
+#            sigmoid 5 (2 / (1 + e^-1) - 1) = 5 tanh(1/2) = 2.310586
+# bias 49.5: linear 2.5; poly(2) 5 / 4 = 1.25; poly(3) 5 / 8 = 0.625;
+#            log 5 ln 50.5 / ln 100 = 4.258228; sigmoid 5 tanh(24.75) = 5.0
+# bias 99:   every variant gives T_M = 5
+# bias 0:    every variant gives 0
+TAU_HAND = {
+    ("linear", 2): {0.0: 0.0, 1.0: 0.050505, 49.5: 2.5, 99.0: 5.0},
+    ("poly", 2): {0.0: 0.0, 1.0: 5.10152e-4, 49.5: 1.25, 99.0: 5.0},
+    ("poly", 3): {0.0: 0.0, 1.0: 5.15305e-6, 49.5: 0.625, 99.0: 5.0},
+    ("log", 2): {0.0: 0.0, 1.0: 0.752575, 49.5: 4.258228, 99.0: 5.0},
+    ("sigmoid", 2): {0.0: 0.0, 1.0: 2.310586, 49.5: 5.0, 99.0: 5.0},
+}
+
+
+@pytest.mark.parametrize("variant, power", sorted(TAU_HAND))
+def test_tau_variants_against_hand_values(variant, power):
+    for bias, expected in TAU_HAND[(variant, power)].items():
+        tau = cdb_tau(bias, variant, max_tau=5.0, eps=0.01, power=power)
+        assert tau.item() == pytest.approx(expected, rel=1e-4, abs=1e-9), (variant, bias)
+
+
+def test_tau_is_positive_increasing_and_clipped_at_max_tau():
+    biases = torch.linspace(0, 99, 50)
+    for variant in ("linear", "poly", "log", "sigmoid"):
+        taus = torch.stack([cdb_tau(b, variant) for b in biases])
+        assert (taus >= 0).all() and (taus.diff() >= 0).all()
+        # a bias above B_M (only possible by hand) is clipped: tau <= T_M
+        assert cdb_tau(500.0, variant).item() == pytest.approx(5.0)
+    # T_M and eps: B_M = 1/0.1 - 1 = 9, bias 3 -> linear 2 * 3 / 9
+    assert cdb_tau(3.0, "linear", max_tau=2.0, eps=0.1).item() == pytest.approx(2 / 3)
+
+
+def test_difficulty_bias_against_hand_values():
+    # max 0.9, min 0.5: 0.9 / 0.51 - 1 = 0.764706
+    assert class_difficulty_bias([0.5, 0.9, 0.7]).item() == pytest.approx(0.764706, rel=1e-5)
+    # one class perfect, one never right: 1 / 0.01 - 1 = 99 = B_M
+    assert class_difficulty_bias([1.0, 0.0]).item() == pytest.approx(99.0)
+    # equal accuracies: a / (a + 0.01) - 1 < 0, clipped to 0 (also all 0 and all 1)
+    for acc in ([0.6, 0.6], [0.0, 0.0], [1.0, 1.0]):
+        assert class_difficulty_bias(acc).item() == 0.0
+    # eps = 0.1: 0.8 / 0.5 - 1 = 0.6
+    assert class_difficulty_bias(torch.tensor([0.4, 0.8]), eps=0.1).item() == pytest.approx(0.6)
+
+
+def test_cdb_weights_against_hand_values():
+    # A = (0.5, 0.75, 0.9): d = (0.5, 0.25, 0.1); tau = 2: d^2 = (0.25, 0.0625, 0.01),
+    # sum 0.3225 -> 3 * d^2 / sum = (2.325581, 0.581395, 0.093023)
+    w = cdb_weights([0.5, 0.75, 0.9], tau=2.0)
+    np.testing.assert_allclose(w.numpy(), [2.325581, 0.581395, 0.093023], rtol=1e-5)
+    # tau = 1: (0.5, 0.25, 0.1) / 0.85 * 3 = (1.764706, 0.882353, 0.352941)
+    w = cdb_weights(torch.tensor([0.5, 0.75, 0.9]), tau=torch.tensor(1.0))
+    np.testing.assert_allclose(w.numpy(), [1.764706, 0.882353, 0.352941], rtol=1e-5)
+    # the floor m = 0.1 mixes with uniform: 0.9 * w + 0.1
+    w = cdb_weights([0.5, 0.75, 0.9], tau=1.0, min_weight=0.1)
+    np.testing.assert_allclose(w.numpy(), [1.688235, 0.894118, 0.417647], rtol=1e-5)
+    assert w.sum().item() == pytest.approx(3.0)
+
+
+def test_cdb_weights_tau_zero_uniform_and_perfect_classes_never_vanish():
+    acc = [0.3, 1.0, 0.8]
+    torch.testing.assert_close(cdb_weights(acc, 0.0), torch.ones(3, dtype=torch.float64))
+    # perfect class: d floored at eps = 0.01; tau = 1: (0.7, 0.01, 0.2) / 0.91 * 3
+    w = cdb_weights(acc, 1.0)
+    np.testing.assert_allclose(w.numpy(), [2.307692, 0.032967, 0.659341], rtol=1e-5)
+    # with a large tau the floor min_weight keeps it in: at least m
+    w = cdb_weights(acc, 50.0, min_weight=0.01)
+    assert w[1].item() >= 0.01 and torch.isfinite(w).all()
+    # all perfect (0/0 in the paper's formula): uniform
+    torch.testing.assert_close(cdb_weights([1.0, 1.0], 5.0), torch.ones(2, dtype=torch.float64))
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: cdb_tau(1.0, "cubic"), "variant"),
+        (lambda: cdb_tau(-1.0, "linear"), "bias"),
+        (lambda: cdb_tau(float("nan"), "linear"), "bias"),
+        (lambda: cdb_tau(1.0, "poly", power=1), "power"),
+        (lambda: cdb_tau(1.0, "poly", power=2.5), "power"),
+        (lambda: cdb_tau(1.0, "linear", eps=0.0), "eps"),
+        (lambda: cdb_tau(1.0, "linear", max_tau=-1.0), "max_tau"),
+        (lambda: class_difficulty_bias([0.5, 1.2]), "class_accuracy"),
+        (lambda: class_difficulty_bias([0.5, float("nan")]), "class_accuracy"),
+        (lambda: class_difficulty_bias([[0.5, 0.2]]), "class_accuracy"),
+        (lambda: cdb_weights([0.5, 0.2], tau=-1.0), "tau"),
+        (lambda: cdb_weights([0.5, 0.2], tau=1.0, min_weight=2.0), "min_weight"),
+    ],
+)
+def test_formula_bad_input_raises_value_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# ----------------------------------------------------------------------
+# reductions of the loss: CDB-W-FL -> CDB-W-CE (gamma 0) -> CE (tau 0)
+
+
+def test_loss_reduces_to_ce_and_weighted_ce():
+    # logits 0, 2 classes: per-example CE = ln 2; weights (0.5, 1.5), targets (0, 1, 1):
+    # CDB-W-CE = (0.5 + 1.5 + 1.5) ln 2 / 3 (weighted sum over the batch size)
+    target = torch.tensor([0, 1, 1])
+    w = torch.tensor([0.5, 1.5])
+    fl0 = CDB(base_loss="focal", gamma=0.0).get_criterion(None)
+    ce = CDB(base_loss="ce").get_criterion(None)
+    fl0.class_weight, ce.class_weight = w, w
+    assert fl0(torch.zeros(3, 2), target).item() == pytest.approx(3.5 * math.log(2) / 3)
+    torch.manual_seed(0)
+    logits = torch.randn(16, 2)
+    target = torch.randint(0, 2, (16,))
+    torch.testing.assert_close(fl0(logits, target), ce(logits, target))
+    ce.class_weight = cdb_weights([0.4, 0.9], tau=0.0).float()  # tau 0: weights 1
+    torch.testing.assert_close(ce(logits, target), torch.nn.functional.cross_entropy(logits, target))
+
+
+def test_trained_cdb_w_fl_at_gamma_zero_is_cdb_w_ce_and_tau_zero_is_plain(imbalanced_binary):
+    X, y = imbalanced_binary
+    fit = lambda s: RebalancedNetClassifier(strategy=s, **FAST, **SMALL).fit(X, y)  # noqa: E731
+    ce = fit(CDB(base_loss="ce"))
+    fl0 = fit(CDB(base_loss="focal", gamma=0.0))
+    np.testing.assert_allclose(fl0.predict_proba(X), ce.predict_proba(X), rtol=1e-5)
+    # tau = 0 (measured on the training set, nothing held out): CE, and focal
+    plain = fit("none")
+    tau0 = fit(CDB(tau=0.0, difficulty_set="train"))
+    np.testing.assert_allclose(tau0.predict_proba(X), plain.predict_proba(X), rtol=1e-5)
+    focal = fit(FocalLoss(gamma=2.0))
+    fl_tau0 = fit(CDB(tau=0.0, base_loss="focal", gamma=2.0, difficulty_set="train"))
+    np.testing.assert_allclose(fl_tau0.predict_proba(X), focal.predict_proba(X), rtol=1e-5)
+
+
+# ----------------------------------------------------------------------
+# the strategy: state, history, difficulty sets
+
+
+def test_history_records_tau_bias_weights_each_epoch(three_class):
+    X, y = three_class
+    clf = RebalancedNetClassifier(
+        strategy=CDB(tau="linear", update_interval=2), max_epochs=5, random_state=0
+    ).fit(X, y)
+    assert len(clf.history[:, "cdb_tau"]) == 5
+    weights = np.array(clf.history[:, "cdb_class_weight"])
+    assert weights.shape == (5, 3)
+    np.testing.assert_allclose(weights.sum(axis=1), 3.0, rtol=1e-5)
+    np.testing.assert_allclose(weights[0], 1.0)  # before the first measurement: uniform
+    measured = [i for i, row in enumerate(clf.history) if "cdb_class_accuracy" in row]
+    assert measured == [1, 3]  # epochs 2 and 4
+    strat = clf.strategy_
+    acc = torch.tensor(clf.history[-2]["cdb_class_accuracy"])
+    bias = class_difficulty_bias(acc)
+    assert clf.history[-1, "cdb_bias"] == pytest.approx(bias.item(), rel=1e-5)
+    assert strat.tau_.item() == pytest.approx(cdb_tau(bias, "linear").item(), rel=1e-5)
+    torch.testing.assert_close(strat.class_weight_, cdb_weights(acc, strat.tau_, 0.01, 0.01))
+    assert clf.criterion_.class_weight is strat.class_weight_
+
+
+def test_holdout_is_class_balanced_and_held_out_of_training():
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(200, int), np.ones(60, int), np.full(20, 2)]
+    X = np.c_[rng.randn(len(y), 3), np.arange(len(y))]  # last column: the row's id
+
+    class RowIds(Callback):
+        def on_train_begin(self, net, **kwargs):
+            self.seen = set()
+
+        def on_batch_end(self, net, batch=None, training=None, **kwargs):
+            if training:
+                self.seen |= set(batch[0][:, -1].long().tolist())
+
+    for mode in ("loss", "sampling"):
+        ids = RowIds()
+        clf = RebalancedNetClassifier(
+            strategy=CDB(mode=mode, holdout_size=0.25), callbacks=[ids], **FAST
+        ).fit(X, y)
+        strat = clf.strategy_
+        held = strat.difficulty_rows_.tolist()
+        # 0.25 * 20 = 5 rows of each class
+        assert np.bincount(y[held]).tolist() == [5, 5, 5]
+        assert strat.difficulty_source_ == "holdout"
+        assert not ids.seen & set(held)
+        assert strat.class_counts_.tolist() == [195.0, 55.0, 15.0]
+
+
+def test_holdout_falls_back_to_train_with_a_single_row_class():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 2), np.r_[np.zeros(29, int), 1]
+    clf = RebalancedNetClassifier(strategy="cdb", **FAST).fit(X, y)
+    assert clf.strategy_.difficulty_source_ == "train"
+    assert clf.strategy_.difficulty_rows_ is None
+
+
+def test_valid_difficulty_set_uses_the_validation_split(three_class):
+    X, y = three_class
+    clf = RebalancedNetClassifier(
+        strategy=CDB(difficulty_set="valid"), train_split=ValidSplit(3), **FAST
+    ).fit(X, y)
+    assert clf.strategy_.difficulty_source_ == "valid"
+    assert clf.strategy_.valid_counts_.sum().item() == 100  # a third of 300 rows
+    # the accuracy is that of the validation predictions of the last epoch
+    hits = clf.strategy_.valid_hits_ / clf.strategy_.valid_counts_
+    torch.testing.assert_close(clf.strategy_.class_accuracy_, hits)
+    with pytest.raises(ValueError, match="train_split"):
+        RebalancedNetClassifier(strategy=CDB(difficulty_set="valid"), **FAST).fit(X, y)
+
+
+def test_warm_start_keeps_weights_and_difficulty_set(three_class):
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy="cdb", warm_start=True, **FAST).fit(X, y)
+    rows = clf.strategy_.difficulty_rows_.clone()
+    weights = clf.strategy_.class_weight_.clone()
+    clf.set_params(max_epochs=1)
+    clf.fit(X, y)
+    torch.testing.assert_close(clf.strategy_.difficulty_rows_, rows)
+    # the first epoch of the second fit trained with the weights of the first fit
+    assert len(clf.history) == 4
+    assert clf.history[-2, "cdb_class_weight"] == pytest.approx(weights.tolist())
+
+
+def test_grid_search_over_tau_and_mode_and_pickle(imbalanced_binary):
+    X, y = imbalanced_binary
+    search = GridSearchCV(
+        RebalancedNetClassifier(strategy="cdb", max_epochs=2, random_state=0, **SMALL),
+        {"strategy__tau": ["sigmoid", 1.5], "strategy__mode": ["loss", "sampling"]},
+        cv=StratifiedKFold(2),
+        scoring="balanced_accuracy",
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    best = search.best_estimator_
+    assert best.strategy_.tau == search.best_params_["strategy__tau"]
+    restored = pickle.loads(pickle.dumps(best))
+    for name in ("class_weight_", "tau_", "bias_", "difficulty_rows_", "class_accuracy_"):
+        torch.testing.assert_close(getattr(restored.strategy_, name), getattr(best.strategy_, name))
+    np.testing.assert_allclose(restored.predict_proba(X), best.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"tau": "cubic"}, "tau"),
+        ({"tau": -1.0}, "tau"),
+        ({"mode": "both"}, "mode"),
+        ({"power": 1}, "power"),
+        ({"eps": 0.0}, "eps"),
+        ({"difficulty_set": "test"}, "difficulty_set"),
+        ({"holdout_size": 1.0}, "holdout_size"),
+        ({"update_interval": 0}, "update_interval"),
+        ({"min_weight": 1.5}, "min_weight"),
+    ],
+)
+def test_invalid_parameters_raise_at_fit(three_class, params, match):
+    X, y = three_class
+    with pytest.raises(ValueError, match=match):
+        RebalancedNetClassifier(strategy=CDB(**params), **FAST).fit(X, y)
+
+
+# ----------------------------------------------------------------------
+# CDB-S: the drawn batches follow w_c / sum(w)
+
+
+class ClassShares(Callback):
+    """Per-epoch class counts of the training batches."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.counts = []
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.counts.append(torch.zeros(net.n_classes_))
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if training:
+            self.counts[-1] += torch.bincount(batch[1], minlength=net.n_classes_).float()
+
+
+def test_sampling_shares_match_target_probabilities():
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(1500, int), np.ones(400, int), np.full(100, 2)]
+    X = rng.randn(len(y), 2) + y[:, None] * 0.7
+    shares = ClassShares()
+    clf = RebalancedNetClassifier(
+        strategy=CDB(mode="sampling", tau=2.0), callbacks=[shares],
+        max_epochs=6, random_state=0, **SMALL,
+    ).fit(X, y)
+    weights = np.array(clf.history[:, "cdb_class_weight"])
+    n = int(clf.strategy_.class_counts_.sum())  # rows drawn per epoch
+    assert n == len(y) - 3 * 20  # 0.2 * 100 rows of each class held out
+    for epoch in range(6):
+        drawn = shares.counts[epoch].numpy()
+        assert drawn.sum() == n
+        # epoch e is drawn with the weights recorded at the end of epoch e - 1
+        target = np.ones(3) / 3 if epoch == 0 else weights[epoch - 1] / 3
+        tolerance = 4 * np.sqrt(target * (1 - target) / n)  # 4 standard errors
+        np.testing.assert_array_less(np.abs(drawn / n - target), tolerance)
+    # the weights did move away from uniform: the test can fail
+    assert np.abs(weights[1:] - 1).max() > 0.2
+
+
+# ----------------------------------------------------------------------
+# behaviour: CDB follows difficulty, not frequency
+
+
+def _hard_minority(seed=0):
+    # majority N(0, I), 500 rows; minority N((1, 1), I), 60 rows: it overlaps the
+    # majority, so plain training misses much of it
+    rng = np.random.RandomState(seed)
+    X = np.vstack([rng.randn(500, 2), rng.randn(60, 2) + 1.0])
+    return X, np.r_[np.zeros(500, int), np.ones(60, int)]
+
+
+def test_hard_minority_gets_the_largest_weight_and_a_balanced_share():
+    X, y = _hard_minority()
+    loss = RebalancedNetClassifier(strategy="cdb", **BEHAVIOUR).fit(X, y)
+    weights = np.array(loss.history[:, "cdb_class_weight"])[-10:].mean(axis=0)
+    assert weights[1] > 1.3 > 1 > weights[0]
+    sampling = RebalancedNetClassifier(
+        strategy="cdb", strategy__mode="sampling", **BEHAVIOUR
+    ).fit(X, y)
+    w = np.array(sampling.history[:, "cdb_class_weight"])[-10:].mean(axis=0)
+    # its share of the drawn rows is w_1 / sum(w), far above its frequency 60 / 560
+    assert w[1] / w.sum() > 0.35
+
+
+def _hard_majority(seed=0):
+    # majority class 0 (400 rows) is a compact cluster, but 10% of its labels are
+    # noise: 30 rows drawn from class 1's cluster, 10 from class 2's. Classes 1
+    # (150 rows) and 2 (50 rows) are clean, compact and apart: class 0 is hardest.
+    rng = np.random.RandomState(seed)
+    m1, m2 = [2.0, 0.0], [-2.0, 0.0]
+    c0 = np.vstack([rng.randn(360, 2) * 0.5, rng.randn(30, 2) * 0.5 + m1, rng.randn(10, 2) * 0.5 + m2])
+    X = np.vstack([c0, rng.randn(150, 2) * 0.5 + m1, rng.randn(50, 2) * 0.5 + m2])
+    return X, np.r_[np.zeros(400, int), np.ones(150, int), np.full(50, 2)]
+
+
+@pytest.mark.parametrize("mode", ["loss", "sampling"])
+def test_hard_majority_gets_more_weight_than_frequency_methods_give(mode):
+    X, y = _hard_majority()
+    clf = RebalancedNetClassifier(
+        strategy=CDB(mode=mode, difficulty_set="train"), **BEHAVIOUR
+    ).fit(X, y)
+    cdb = np.array(clf.history[:, "cdb_class_weight"])[-10:].mean(axis=0)
+    acc = np.array(clf.history[:, "cdb_class_accuracy"])[-10:].mean(axis=0)
+    assert acc[0] < 0.95  # its label noise cannot be fitted
+    frequency = effective_number_weights(np.bincount(y), 0.999).numpy()  # (0.30, 0.70, 2.00)
+    assert frequency.argmin() == 0
+    assert cdb[0] > 2.5 * frequency[0]
+    if mode == "sampling":  # (CDB-W equalises the accuracies; CDB-S less so)
+        assert acc.argmin() == 0 and cdb.argmax() == 0
+
+
+@pytest.mark.cuda
+def test_state_on_cuda(three_class):
+    X, y = three_class
+    for mode in ("loss", "sampling"):
+        clf = RebalancedNetClassifier(strategy=CDB(mode=mode), device="cuda", **FAST).fit(X, y)
+        strat = clf.strategy_
+        for tensor in (strat.class_weight_, strat.tau_, strat.bias_, strat.class_accuracy_,
+                       strat.difficulty_rows_, strat.class_counts_):
+            assert tensor.is_cuda
+        restored = pickle.loads(pickle.dumps(clf))
+        assert restored.strategy_.class_weight_.is_cuda
