@@ -242,7 +242,7 @@ def write_report(out, results, datasets, methods, meta):
           f"{d.imbalance_ratio:.1f}", d.n_splits] for d in datasets.values()]))
     for note in meta["notes"]:
         lines.append(f"\n- {note}")
-    lines += ["", f"## Average ranks (1 = best) over data sets", ""]
+    lines += ["", "## Average ranks (1 = best) over data sets", ""]
     text, ranks = rank_section(tables, methods, primary) if tables else ("No results.", {})
     lines += [text, ""]
     if primary in tables:

@@ -228,15 +228,19 @@ def protocol_text(opts, settings):
 def main(argv=None):
     """Run the benchmark; returns a dict with the jobs run/skipped and the paths."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    opts = resolve_options(build_parser().parse_args(argv))
+    parser = build_parser()
+    opts = resolve_options(parser.parse_args(argv))
+    try:
+        names, methods = dataset_names(opts.suite), methods_for(opts)
+    except (ValueError, TypeError) as exc:
+        parser.error(str(exc))
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
     check_protocol(out, opts)
     settings = _uci_methods.NetSettings(
         epochs=opts.epochs, hidden_units=opts.hidden_units, lr=opts.lr,
         batch_size=opts.batch_size, device=opts.device, brf_trees=opts.brf_trees)
-    datasets, notes = _uci_jobs.load_datasets(dataset_names(opts.suite), opts.n_splits)
-    methods = methods_for(opts)
+    datasets, notes = _uci_jobs.load_datasets(names, opts.n_splits)
     store = _uci_jobs.ResultStore(out / "folds.csv")
     jobs = _uci_jobs.plan_jobs(datasets, methods, opts.n_repeats, opts.seed)
     done = store.finished()
