@@ -7,12 +7,15 @@ Only torch (and numpy) are imported here, never skorch or scikit-learn.
 from ._focal import focal_loss
 from ._reduction import reduce_loss
 from ._class_weights import cdb_tau, cdb_weights, class_difficulty_bias, effective_number_weights
+from ._instance_difficulty import instance_difficulty, psi_split
 
 __all__ = [
     "cdb_tau",
     "cdb_weights",
     "class_difficulty_bias",
     "effective_number_weights",
+    "instance_difficulty",
+    "psi_split",
     "focal_loss",
     "reduce_loss",
 ]

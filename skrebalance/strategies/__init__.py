@@ -8,11 +8,13 @@ from ._registry import available, get_strategy_class, register, resolve_strategi
 from ._focal import FocalLoss
 from ._class_balanced import ClassBalancedLoss
 from ._cdb import CDB
+from ._instance_difficulty import InstanceDifficulty
 
 __all__ = [
     "CDB",
     "ClassBalancedLoss",
     "FocalLoss",
+    "InstanceDifficulty",
     "NoStrategy",
     "RebalancingStrategy",
     "available",
