@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the _uci_* helper mo
 import _uci_jobs  # noqa: E402
 import _uci_methods  # noqa: E402
 import _uci_report  # noqa: E402
+import numpy as np  # noqa: E402
 from joblib import Parallel, delayed, parallel_backend  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
@@ -241,6 +242,8 @@ def main(argv=None):
         epochs=opts.epochs, hidden_units=opts.hidden_units, lr=opts.lr,
         batch_size=opts.batch_size, device=opts.device, brf_trees=opts.brf_trees)
     datasets, notes = _uci_jobs.load_datasets(names, opts.n_splits)
+    for note in notes:
+        print(f"note: {note}")
     store = _uci_jobs.ResultStore(out / "folds.csv")
     jobs = _uci_jobs.plan_jobs(datasets, methods, opts.n_repeats, opts.seed)
     done = store.finished()
@@ -267,7 +270,7 @@ def main(argv=None):
     keys = {job.key for job in jobs}
     mask = [k in keys for k in zip(results["dataset"], results["method"],
                                    results["repeat"].astype(int), results["fold"].astype(int))]
-    results = results[mask]
+    results = results.loc[np.asarray(mask, dtype=bool)]
     missing = len(keys) - len(results)
     if missing:
         notes.append(f"{missing} of {len(keys)} jobs have no result (failed or not run; "
