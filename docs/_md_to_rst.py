@@ -5,6 +5,7 @@ ATX headings, pipe tables, fenced code blocks, bullet lists, images, links,
 inline code, and paragraphs. Anything else passes through as plain text.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def _cells(line):
         line = line[1:]
     if line.endswith("|") and not line.endswith("\\|"):
         line = line[:-1]
-    return [c.strip() for c in re.split(r"(?<!\\)\|", line)]
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)]
 
 
 def _table(rows):
@@ -146,17 +147,17 @@ def md_to_rst(text, level_offset=0, image_root=""):
 def write_benchmark_page(results_dir, target):
     """Write the rst body of the benchmark results page from ``results_dir``.
 
-    Every ``*.md`` file becomes a section (its own headings one level down);
-    the CSV files next to it are offered as downloads. Without results the
-    page says how to produce them.
+    Every ``*.md`` file under ``results_dir`` (sub-folders included, e.g.
+    ``speed/speed_cpu.md``) becomes a section, its own headings one level down;
+    images it shows are resolved next to it, and the CSV files beside it are
+    offered as downloads. Without results the page says how to produce them.
     """
     results_dir = Path(results_dir)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     docs = target.parent.parent
-    rel = Path("/") / Path(_relpath(results_dir, docs))  # "/..." = from the docs root
     out = []
-    summaries = sorted(results_dir.glob("*.md")) if results_dir.is_dir() else []
+    summaries = sorted(results_dir.rglob("*.md")) if results_dir.is_dir() else []
     if not summaries:
         out += [
             ".. note::",
@@ -166,24 +167,25 @@ def write_benchmark_page(results_dir, target):
             "",
         ]
     for md in summaries:
-        title = md.stem.replace("_", " ").replace("-", " ")
-        out += ["", title, "-" * max(len(title), 3), ""]
-        out += [f"Source: ``benchmarks/results/{md.name}``.", ""]
+        rel_md = md.relative_to(results_dir)
+        # "/..." in rst paths is relative to the documentation root
+        folder = "/" + _relpath(md.parent, docs).replace(os.sep, "/")
+        title = " / ".join(rel_md.with_suffix("").parts).replace("_", " ")
+        out += ["", title, "~" * max(len(title), 3), ""]
+        out += [f"Source: ``benchmarks/results/{rel_md.as_posix()}``.", ""]
         text = md.read_text(encoding="utf-8")
         # a leading "# Title" is the section title already
         text = re.sub(r"\A\s*#\s+[^\n]*\n", "", text)
-        out += md_to_rst(text, level_offset=1, image_root=f"{rel.as_posix()}/")
-        csvs = sorted(results_dir.glob(md.stem + "*.csv"))
+        out += md_to_rst(text, level_offset=2, image_root=folder + "/")
+        alone = len(list(md.parent.glob("*.md"))) == 1
+        csvs = sorted(md.parent.glob("*.csv" if alone else md.stem + "*.csv"))
         if csvs:
-            out += ["", "Raw results: " + ", ".join(
-                f":download:`{c.name} <{rel.as_posix()}/{c.name}>`" for c in csvs
-            ) + ".", ""]
+            links = ", ".join(f":download:`{c.name} <{folder}/{c.name}>`" for c in csvs)
+            out += ["", f"Raw results: {links}.", ""]
     text = "\n".join(out).rstrip() + "\n"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
 
 
 def _relpath(path, start):
-    import os
-
     return os.path.relpath(Path(path).resolve(), Path(start).resolve())

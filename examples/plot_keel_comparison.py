@@ -60,6 +60,12 @@ candidates = {
     "focal, alpha='balanced'": make_pipeline(
         StandardScaler(), net("focal", strategy__alpha="balanced")
     ),
+    "class_balanced": make_pipeline(StandardScaler(), net("class_balanced")),
+    "cdb": make_pipeline(StandardScaler(), net("cdb")),
+    "cdb, mode='sampling'": make_pipeline(
+        StandardScaler(), net("cdb", strategy__mode="sampling")
+    ),
+    "instance_difficulty": make_pipeline(StandardScaler(), net("instance_difficulty")),
 }
 
 # %%
