@@ -34,7 +34,8 @@ X, y = make_classification(
 print("class counts:", np.bincount(y))
 
 clf = RebalancedNetClassifier(
-    strategy="focal", module__hidden_units=(32,), max_epochs=15, lr=0.01, random_state=0
+    strategy="focal", module__hidden_units=(32,), max_epochs=15, lr=0.01,
+    random_state=0,
 )
 pipe = make_pipeline(StandardScaler(), clf)
 
@@ -63,9 +64,8 @@ results = grid.cv_results_
 gammas = param_grid["rebalancednetclassifier__strategy__gamma"]
 fig, ax = plt.subplots(figsize=(6, 4))
 for alpha, marker in [(None, "o"), ("balanced", "s")]:
-    mask = np.array(
-        [p["rebalancednetclassifier__strategy__alpha"] == alpha for p in results["params"]]
-    )
+    key = "rebalancednetclassifier__strategy__alpha"
+    mask = np.array([p[key] == alpha for p in results["params"]])
     ax.errorbar(
         gammas,
         results["mean_test_score"][mask],

@@ -47,26 +47,27 @@ def net(strategy=None, **params):
     )
 
 
-candidates = {
-    "none": make_pipeline(StandardScaler(), net()),
-    "RandomOverSampler + none": make_pipeline(
-        StandardScaler(), RandomOverSampler(random_state=0), net()
+def pipe(*steps):
+    return make_pipeline(StandardScaler(), *steps)
+
+
+samplers = {
+    "none": pipe(net()),
+    "RandomOverSampler + none": pipe(RandomOverSampler(random_state=0), net()),
+    "SMOTE + none": pipe(SMOTE(random_state=0), net()),
+    "RandomUnderSampler + none": pipe(
+        RandomUnderSampler(random_state=0), net()
     ),
-    "SMOTE + none": make_pipeline(StandardScaler(), SMOTE(random_state=0), net()),
-    "RandomUnderSampler + none": make_pipeline(
-        StandardScaler(), RandomUnderSampler(random_state=0), net()
-    ),
-    "focal": make_pipeline(StandardScaler(), net("focal")),
-    "focal, alpha='balanced'": make_pipeline(
-        StandardScaler(), net("focal", strategy__alpha="balanced")
-    ),
-    "class_balanced": make_pipeline(StandardScaler(), net("class_balanced")),
-    "cdb": make_pipeline(StandardScaler(), net("cdb")),
-    "cdb, mode='sampling'": make_pipeline(
-        StandardScaler(), net("cdb", strategy__mode="sampling")
-    ),
-    "instance_difficulty": make_pipeline(StandardScaler(), net("instance_difficulty")),
 }
+strategies = {
+    "focal": pipe(net("focal")),
+    "focal, alpha='balanced'": pipe(net("focal", strategy__alpha="balanced")),
+    "class_balanced": pipe(net("class_balanced")),
+    "cdb": pipe(net("cdb")),
+    "cdb, mode='sampling'": pipe(net("cdb", strategy__mode="sampling")),
+    "instance_difficulty": pipe(net("instance_difficulty")),
+}
+candidates = {**samplers, **strategies}
 
 # %%
 # Cross-validation
@@ -82,10 +83,9 @@ scores = {}
 for name, model in candidates.items():
     res = cross_validate(model, X, y, cv=cv, scoring=scoring)
     scores[name] = {m: res[f"test_{m}"] for m in scoring}
-    print(
-        f"{name:28s}"
-        + "  ".join(f"{m}: {v.mean():.3f} ± {v.std():.3f}" for m, v in scores[name].items())
-    )
+    print(f"{name:27s}", "  ".join(
+        f"{m}: {v.mean():.3f} ± {v.std():.3f}" for m, v in scores[name].items()
+    ))
 
 # %%
 # Figure
@@ -98,12 +98,15 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
 for ax, metric in zip(axes, scoring):
     means = [scores[n][metric].mean() for n in names]
     stds = [scores[n][metric].std() for n in names]
-    colors = ["tab:gray" if "+" in n or n == "none" else "tab:blue" for n in names]
+    colors = ["tab:gray" if n in samplers else "tab:blue" for n in names]
     ax.barh(names, means, xerr=stds, color=colors, capsize=3)
     ax.set_xlabel(metric)
     ax.set_xlim(0, 1)
 axes[0].invert_yaxis()
-fig.suptitle("yeast4 (KEEL), 5-fold CV: gray = plain net / imbalanced-learn sampler, "
-             "blue = strategy", fontsize=10)
+fig.suptitle(
+    "yeast4 (KEEL), 5-fold CV. Gray: plain net, alone or after an "
+    "imbalanced-learn sampler; blue: strategies",
+    fontsize=10,
+)
 fig.tight_layout()
 plt.show()

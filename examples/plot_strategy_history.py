@@ -41,7 +41,8 @@ print("class counts:", np.bincount(y))
 # a class-balanced held-out set; the weights follow the class difficulties
 # :math:`1 - A_c`.
 cdb = RebalancedNetClassifier(
-    strategy="cdb", module__hidden_units=(32,), max_epochs=30, random_state=0
+    strategy="cdb", module__hidden_units=(32,), max_epochs=30,
+    random_state=0,
 ).fit(X, y)
 
 # %%
@@ -49,10 +50,12 @@ cdb = RebalancedNetClassifier(
 # class, here 16 rows, so each class accuracy moves in steps of 1/16 and the
 # weights jump from epoch to epoch; larger data or ``update_interval > 1``
 # smooth them.
-print("held-out rows per class:", np.bincount(y[cdb.strategy_.difficulty_rows_.cpu().numpy()]))
+held_out = cdb.strategy_.difficulty_rows_.cpu().numpy()
+print("held-out rows per class:", np.bincount(y[held_out]))
 epochs = cdb.history[:, "epoch"]
 tau = cdb.history[:, "cdb_tau"]
-weights = np.array(cdb.history[:, "cdb_class_weight"])  # (n_epochs, n_classes)
+# one row per epoch, one column per class
+weights = np.array(cdb.history[:, "cdb_class_weight"])
 
 # %%
 # Instance difficulty: difficulties per class
@@ -60,41 +63,50 @@ weights = np.array(cdb.history[:, "cdb_class_weight"])  # (n_epochs, n_classes)
 # The difficulty of an instance is its accumulated unlearning over its
 # accumulated learning; each epoch samples instances proportionally to it.
 inst = RebalancedNetClassifier(
-    strategy="instance_difficulty", module__hidden_units=(32,), max_epochs=30,
-    random_state=0,
+    strategy="instance_difficulty", module__hidden_units=(32,),
+    max_epochs=30, random_state=0,
 ).fit(X, y)
-difficulty = inst.strategy_.difficulty_.cpu().numpy()  # one value per training row
+# one difficulty per training row
+difficulty = inst.strategy_.difficulty_.cpu().numpy()
 
 # %%
 # Figure
 # ------
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-ax = axes[0]
+fig, axes = plt.subplots(2, 2, figsize=(9, 7))
+ax = axes[0, 0]
 ax.plot(epochs, tau, marker=".")
 ax.set_xlabel("epoch")
 ax.set_ylabel(r"CDB $\tau$ (cdb_tau)")
 ax.set_title("CDB exponent")
 
-ax = axes[1]
+ax = axes[0, 1]
 for c in range(weights.shape[1]):
     ax.plot(epochs, weights[:, c], label=f"class {c} (n={np.sum(y == c)})")
 ax.set_xlabel("epoch")
 ax.set_ylabel("class weight (cdb_class_weight)")
 ax.set_title("CDB class weights")
 ax.legend(fontsize=7, ncol=2, loc="upper right")
-ax.set_ylim(top=1.25 * weights.max())
+ax.set_ylim(top=1.3 * weights.max())
 
-ax = axes[2]
-ax.boxplot([difficulty[y == c] for c in range(4)], showfliers=True)
+ax = axes[1, 0]
+ax.boxplot([difficulty[y == c] for c in range(4)])
 ax.set_xticks(range(1, 5), [f"class {c}" for c in range(4)])
 ax.set_yscale("log")
 ax.set_ylabel(r"difficulty $D_i$ (log scale)")
 ax.set_title("Instance difficulty after 30 epochs")
+
+ax = axes[1, 1]
+for key in ("difficulty_max", "difficulty_mean", "difficulty_min"):
+    ax.plot(inst.history[:, "epoch"], inst.history[:, key], label=key)
+ax.set_xlabel("epoch")
+ax.set_ylabel(r"difficulty $D_i$")
+ax.set_title("Instance difficulty range per epoch")
+ax.legend(fontsize=7)
 fig.tight_layout()
 plt.show()
 
 # %%
-# The history also holds per-epoch summaries of the difficulties and the
-# effective sample size of the sampling weights (:math:`N` when uniform):
-print("difficulty max per epoch:", np.round(inst.history[:, "difficulty_max"], 2)[-5:])
-print("sampling ESS per epoch:  ", np.round(inst.history[:, "sampling_ess"])[-5:])
+# The history also holds the effective sample size of the sampling weights,
+# :math:`1 / \sum_i w_i^2` (:math:`N` = 1500 when uniform):
+ess = np.round(inst.history[:, "sampling_ess"])
+print("sampling ESS, last 5 epochs:", ess[-5:])
