@@ -9,11 +9,13 @@ from ._focal import FocalLoss
 from ._class_balanced import ClassBalancedLoss
 from ._cdb import CDB
 from ._instance_difficulty import InstanceDifficulty
+from ._ghm_cwap import GHMCWAP
 
 __all__ = [
     "CDB",
     "ClassBalancedLoss",
     "FocalLoss",
+    "GHMCWAP",
     "InstanceDifficulty",
     "NoStrategy",
     "RebalancingStrategy",
