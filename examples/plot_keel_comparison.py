@@ -66,6 +66,7 @@ strategies = {
     "cdb": pipe(net("cdb")),
     "cdb, mode='sampling'": pipe(net("cdb", strategy__mode="sampling")),
     "instance_difficulty": pipe(net("instance_difficulty")),
+    "ghm_cwap": pipe(net("ghm_cwap")),
 }
 candidates = {**samplers, **strategies}
 
