@@ -149,6 +149,11 @@ def class_difficulty_bias(class_accuracy, eps=0.01):
     """
     acc = _check_accuracy(class_accuracy)
     _check_real(eps, "eps", 0, 1, low_open=True, high_open=True)
+    return _bias(acc, eps)
+
+
+def _bias(acc, eps):
+    # unchecked core, for callers whose inputs are valid by construction
     return (acc.max() / (acc.min() + eps) - 1.0).clamp_min(0.0)
 
 
@@ -224,8 +229,12 @@ def cdb_tau(bias, variant="sigmoid", max_tau=5.0, eps=0.01, power=2):
         raise ValueError(f"bias must be a scalar, got shape {tuple(bias.shape)}.")
     if not bool(bias >= 0):  # also rejects NaN
         raise ValueError(f"bias must be >= 0, got {float(bias)}.")
+    return _tau(bias, variant, max_tau, eps, power)
+
+
+def _tau(bias, variant, max_tau, eps, power):
     b_max = 1.0 / eps - 1.0
-    bias = bias.clamp_max(b_max)
+    bias = bias.clamp(0.0, b_max)
     if variant == "linear":
         ratio = bias / b_max
     elif variant == "poly":
@@ -302,6 +311,10 @@ def cdb_weights(class_accuracy, tau, eps=0.01, min_weight=0.0):
     tau = torch.as_tensor(tau, dtype=acc.dtype, device=acc.device)
     if tau.ndim != 0 or not bool(tau >= 0) or not bool(torch.isfinite(tau)):
         raise ValueError(f"tau must be a finite scalar >= 0, got {tau!r}.")
+    return _weights(acc, tau, eps, min_weight)
+
+
+def _weights(acc, tau, eps, min_weight):
     difficulty = (1.0 - acc).clamp_min(eps)
     # softmax of tau * log d: d^tau / sum_k d_k^tau without under- or overflow
     weights = torch.softmax(tau * torch.log(difficulty), dim=0) * acc.shape[0]

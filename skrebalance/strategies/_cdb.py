@@ -5,8 +5,8 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..functional import cdb_tau, cdb_weights, class_difficulty_bias
-from ..functional._class_weights import TAU_VARIANTS
+from ..functional import cdb_tau
+from ..functional._class_weights import TAU_VARIANTS, _bias, _tau, _weights
 from ._base import RebalancingStrategy
 from ._class_balanced import BASE_LOSS_CONSTRAINTS, class_weighted_criterion
 from ._registry import register
@@ -340,16 +340,26 @@ class CDB(RebalancingStrategy):
 
     def on_epoch_end(self, net, **kwargs):
         epoch = net.history[-1, "epoch"]
-        if epoch % self.update_interval == 0:
+        measured = epoch % self.update_interval == 0
+        if measured:
+            # the formulas of skrebalance.functional (cdb_weights, cdb_tau,
+            # class_difficulty_bias) without their input checks, which would
+            # each cost a device synchronisation: these inputs are valid
             accuracy = self._class_accuracy(net)
             self.class_accuracy_ = accuracy
-            self.bias_ = class_difficulty_bias(accuracy, self.eps)
+            self.bias_ = _bias(accuracy, self.eps)
             if isinstance(self.tau, str):
-                self.tau_ = cdb_tau(self.bias_, self.tau, self.max_tau, self.eps, self.power)
-            weights = cdb_weights(accuracy, self.tau_, self.eps, self.min_weight)
+                self.tau_ = _tau(self.bias_, self.tau, self.max_tau, self.eps, self.power)
+            weights = _weights(accuracy, self.tau_, self.eps, self.min_weight)
             # in place: the criterion's buffer is the same tensor
             self.class_weight_.copy_(weights)
-            net.history.record("cdb_class_accuracy", accuracy.tolist())
-        net.history.record("cdb_tau", float(self.tau_))
-        net.history.record("cdb_bias", float(self.bias_))
-        net.history.record("cdb_class_weight", self.class_weight_.tolist())
+        # one transfer to the host per epoch, for the history log
+        n_classes = self.class_weight_.shape[0]
+        parts = [self.tau_.view(1), self.bias_.view(1), self.class_weight_]
+        values = torch.cat([p.float() for p in parts + ([self.class_accuracy_] if measured else [])])
+        values = values.tolist()
+        net.history.record("cdb_tau", values[0])
+        net.history.record("cdb_bias", values[1])
+        net.history.record("cdb_class_weight", values[2 : 2 + n_classes])
+        if measured:
+            net.history.record("cdb_class_accuracy", values[2 + n_classes :])
