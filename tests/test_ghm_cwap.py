@@ -376,6 +376,18 @@ def test_no_host_sync_in_the_batch_loop():
         torch.cuda.set_sync_debug_mode("default")
 
 
+@pytest.mark.cuda
+@pytest.mark.parametrize("accumulate", ["batch", "epoch"])
+def test_fits_on_cuda(three_class, accumulate):
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy="ghm_cwap", strategy__accumulate=accumulate,
+                                  device="cuda", **FAST).fit(X, y)
+    assert clf.criterion_.counts.is_cuda and clf.criterion_.edges.is_cuda
+    assert clf.strategy_.effective_sizes_.is_cuda
+    np.testing.assert_allclose(clf.predict_proba(X).sum(1), 1.0, atol=1e-6)
+    assert np.isfinite(clf.history[:, "train_loss"]).all()
+
+
 # ---------------------------------------------------------------------------
 # behaviour on a long-tailed problem (benchmarks/long_tail_recall.py's data)
 

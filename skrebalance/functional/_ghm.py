@@ -211,7 +211,7 @@ def ghm_effective_sizes(counts, alpha=0.9, min_size=1.0):
     return torch.maximum(_powered(counts, alpha).sum(dim=-1), floor)
 
 
-def ghm_cwap_weight_table(counts, alpha=0.9, min_size=1.0):
+def ghm_cwap_weight_table(counts, alpha=0.9, min_size=1.0, effective_sizes=None):
     r"""Intra-category weight of every (class, region) cell (eq. 1).
 
     .. math:: W_{c,i} = \frac{S_c}{\max(v_{c,i}, s_{\min})^{\alpha}}
@@ -227,6 +227,9 @@ def ghm_cwap_weight_table(counts, alpha=0.9, min_size=1.0):
         Exponent in ``[0, 1]``.
     min_size : float or torch.Tensor, default=1.0
         Count of one example on the scale of ``counts``.
+    effective_sizes : torch.Tensor of shape (C,) or None, default=None
+        :math:`S_c` if already computed by :func:`ghm_effective_sizes` with
+        the same arguments.
 
     Returns
     -------
@@ -240,7 +243,11 @@ def ghm_cwap_weight_table(counts, alpha=0.9, min_size=1.0):
     >>> ghm_cwap_weight_table(torch.tensor([[4.0, 1.0]]), alpha=0.5)
     tensor([[1.5000, 3.0000]])
     """
-    sizes = ghm_effective_sizes(counts, alpha, min_size)
+    sizes = (
+        ghm_effective_sizes(counts, alpha, min_size)
+        if effective_sizes is None
+        else effective_sizes
+    )
     floor = torch.as_tensor(min_size, dtype=counts.dtype, device=counts.device)
     return sizes[:, None] / torch.maximum(counts, floor).pow(alpha)
 

@@ -170,24 +170,23 @@ class GHMCWAPLoss(nn.Module):
     # ------------------------------------------------------------------
     # reading the state
 
-    def _unit(self):
-        # the count of one example on the scale of ``counts``
+    def _state(self):
+        # (bias-corrected histograms, count of one example on their scale)
         if self.accumulate == "epoch" or self.momentum == 0:
-            return torch.ones((), device=self.counts.device)
-        return (1.0 - self.momentum) / self._bias().clamp_min(1.0 - self.momentum)
-
-    def _bias(self):
-        return 1.0 - torch.pow(torch.full_like(self.steps, self.momentum), self.steps)
+            return self.counts, torch.ones((), device=self.counts.device)
+        # bias 1 - mu^t, at least 1 - mu (its value after one batch; t = 0 has no counts)
+        bias = (1.0 - torch.pow(torch.full_like(self.steps, self.momentum), self.steps))
+        bias = bias.clamp_min(1.0 - self.momentum)
+        return self.counts / bias, (1.0 - self.momentum) / bias
 
     def histograms(self):
         r"""Return the histograms :math:`v_{c,i}` in use (bias-corrected), (C, N)."""
-        if self.accumulate == "epoch" or self.momentum == 0:
-            return self.counts
-        return self.counts / self._bias().clamp_min(1.0 - self.momentum)
+        return self._state()[0]
 
     def effective_sizes(self):
         r"""Return the per-class effective sizes :math:`S_c`, shape (C,)."""
-        return ghm_effective_sizes(self.histograms(), self.alpha, self._unit())
+        hist, unit = self._state()
+        return ghm_effective_sizes(hist, self.alpha, unit)
 
     def margins(self):
         r"""Return the margins :math:`M` of the current state, shape (C, C)."""
@@ -256,18 +255,16 @@ class GHMCWAPLoss(nn.Module):
         if self.training:
             self._update(region, target)
         with torch.no_grad():
-            hist = self.histograms()
-            unit = self._unit()
+            hist, unit = self._state()
+            sizes = ghm_effective_sizes(hist, self.alpha, unit)
             weight = None
             if self.intra:
-                table = ghm_cwap_weight_table(hist, self.alpha, unit)
+                table = ghm_cwap_weight_table(hist, self.alpha, unit, sizes)
                 groups = target if self.normalize == "class" else None
                 weight = ghm_normalize_weights(
                     table[target, region], self.max_weight, groups, self.n_classes
                 )
-            margins = None
-            if self.gamma > 0:
-                margins = ghm_cwap_margins(ghm_effective_sizes(hist, self.alpha, unit), self.gamma)
+            margins = ghm_cwap_margins(sizes, self.gamma) if self.gamma > 0 else None
         return ghm_cwap_loss(logits, target, margins, weight, reduction=self.reduction)
 
     def extra_repr(self):

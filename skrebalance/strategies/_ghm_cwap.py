@@ -173,18 +173,8 @@ class GHMCWAP(RebalancingStrategy):
         return True
 
     def get_criterion(self, net):
-        loss = GHMCWAPLoss(
-            n_classes=getattr(net, "n_classes_", 0),
-            n_regions=self.n_regions,
-            alpha=self.alpha,
-            gamma=self.gamma,
-            intra=self.intra,
-            adaptive=self.adaptive,
-            accumulate=self.accumulate,
-            momentum=self.momentum,
-            max_weight=self.max_weight,
-            normalize=self.normalize,
-        )
+        # the strategy's parameters are the loss module's (same names)
+        loss = GHMCWAPLoss(n_classes=getattr(net, "n_classes_", 0), **self.get_params())
         return loss.to(getattr(net, "device_", "cpu"))
 
     def _loss(self, net):
