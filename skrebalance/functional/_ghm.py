@@ -20,7 +20,7 @@ The pieces of the loss, each a pure function on tensors:
 References
 ----------
 .. [1] R. Zhang, T. Lin, R. Zhang, Y. Xu, "Solving the long-tailed problem via
-   intra- and inter-category balance", ICASSP 2022.
+   intra- and inter-category balance", arXiv:2204.09234, 2022.
 .. [2] B. Li, Y. Liu, X. Wang, "Gradient Harmonized Single-stage Detector",
    AAAI 2019.
 .. [3] J. Wang et al., "Seesaw Loss for Long-Tailed Instance Segmentation",

@@ -89,7 +89,7 @@ class GHMCWAPLoss(nn.Module):
     References
     ----------
     .. [1] R. Zhang, T. Lin, R. Zhang, Y. Xu, "Solving the long-tailed problem
-       via intra- and inter-category balance", ICASSP 2022.
+       via intra- and inter-category balance", arXiv:2204.09234, 2022.
     .. [2] B. Li, Y. Liu, X. Wang, "Gradient Harmonized Single-stage Detector",
        AAAI 2019.
 

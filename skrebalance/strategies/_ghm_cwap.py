@@ -52,9 +52,9 @@ class GHMCWAP(RebalancingStrategy):
       (``normalize="class"``: the weights only act within a class), then
       clamped at ``max_weight``. An example alone in a region of a head class
       gets a raw weight near :math:`S_c`, hundreds of times that of an easy
-      one; these isolated head examples often lie in tail territory, so a low
-      clamp (3 by default, chosen on ``benchmarks/long_tail_recall.py``, where
-      10 lowered tail recall) keeps them from pushing the tails back;
+      one. On ``benchmarks/long_tail_recall.py`` a clamp of 10 lowered tail
+      recall below plain cross-entropy (presumably these rare hard head
+      examples sit in the tails' territory), so the default clamp is 3;
     - *counts* (``accumulate``): ``"batch"`` (default) keeps an exponential
       moving average of the per-batch histograms with momentum ``momentum``,
       read with bias correction :math:`v / (1 - \mu^t)` so that the first
@@ -62,9 +62,11 @@ class GHMCWAP(RebalancingStrategy):
       set (one extra forward pass) before the first epoch and after each
       epoch, and uses that histogram during the next epoch;
     - *empty cells*: a region counts at least one example (the one being
-      weighted) and :math:`S_c` is at least the effective size of one example,
-      so weights and margins are finite for empty regions, classes absent from
-      a batch and single-example classes;
+      weighted; on the EMA's scale that is :math:`(1 - \mu) / (1 - \mu^t)`)
+      and :math:`S_c` is at least the effective size of one example, so
+      weights and margins are finite for empty regions, classes absent from a
+      batch and single-example classes; at ``alpha=0`` empty regions add
+      nothing to :math:`S_c` (not :math:`0^0 = 1`);
     - *AURA*: each training example adds :math:`1 / (N d_i)` to the value
       :math:`v_i` of its region; after the epoch the widths become
       :math:`d_i \propto 1 / \log(e + v_i)` (the paper's :math:`1/\log v_i`,
@@ -100,8 +102,9 @@ class GHMCWAP(RebalancingStrategy):
     Attributes
     ----------
     effective_sizes_ : torch.Tensor of shape (n_classes,)
-        :math:`S_c` at the end of the last epoch (also logged per epoch in
-        ``net.history`` as ``"ghm_effective_sizes"``).
+        :math:`S_c` at the end of the last epoch, after AURA's update (the
+        state the next epoch starts from); also logged per epoch in
+        ``net.history`` as ``"ghm_effective_sizes"``.
     region_edges_ : torch.Tensor of shape (n_regions + 1,)
         The unit-region edges at the end of the last epoch (logged as
         ``"ghm_region_widths"``, the widths, when ``adaptive``).
@@ -109,7 +112,7 @@ class GHMCWAP(RebalancingStrategy):
     References
     ----------
     .. [1] R. Zhang, T. Lin, R. Zhang, Y. Xu, "Solving the long-tailed problem
-       via intra- and inter-category balance", ICASSP 2022.
+       via intra- and inter-category balance", arXiv:2204.09234, 2022.
     .. [2] B. Li, Y. Liu, X. Wang, "Gradient Harmonized Single-stage Detector",
        AAAI 2019.
     .. [3] J. Wang, W. Zhang, Y. Zang, Y. Cao, J. Pang, T. Gong, K. Chen,
