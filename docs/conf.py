@@ -123,7 +123,10 @@ warnings.filterwarnings("ignore", category=UserWarning, message=".*non-interacti
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"skrebalance {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+# pages without sub-pages: no (empty) left navigation column
+html_sidebars = {"index": [], "getting_started": [], "benchmarks": []}
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
