@@ -84,9 +84,9 @@ scores = {}
 for name, model in candidates.items():
     res = cross_validate(model, X, y, cv=cv, scoring=scoring)
     scores[name] = {m: res[f"test_{m}"] for m in scoring}
-    print(f"{name:27s}", "  ".join(
-        f"{m}: {v.mean():.3f} ± {v.std():.3f}" for m, v in scores[name].items()
-    ))
+    bacc, gmean = scores[name].values()
+    print(f"{name:26s} balanced accuracy {bacc.mean():.3f} ± {bacc.std():.3f}"
+          f"   G-mean {gmean.mean():.3f} ± {gmean.std():.3f}")
 
 # %%
 # Figure
