@@ -457,8 +457,8 @@ def aura_edges(widths):
     """
     edges = torch.cat([widths.new_zeros(1), torch.cumsum(widths, dim=0)])
     edges = edges / edges[-1].clamp_min(torch.finfo(edges.dtype).tiny)
-    edges[-1] = 1.0
-    return edges
+    # exactly 1 at the end, without a host-to-device copy (``edges[-1] = 1.0``)
+    return torch.cat([edges[:-1], edges.new_ones(1)])
 
 
 def ghm_rebin(counts, old_edges, new_edges):
