@@ -16,7 +16,7 @@ What it measures
     ``DIR/long_tail_recall.md``) gives mean ± std over the seeds; with
     ``--out`` the per-seed rows go to ``DIR/long_tail_recall.csv``. Fixed
     seeds 0..N-1 (data, split, subsampling, weights); one torch thread by
-    default. The default run (4 strategies x 10 seeds) takes about a minute
+    default. The default run (4 strategies x 10 seeds) takes under a minute (28 s measured)
     on two CPU cores.
 
 Data sets
