@@ -66,9 +66,10 @@ DEFAULT_STRATEGIES = [
 
 def parse_strategy(spec):
     """``"label=name:a=1,b='x'"`` -> ``("label", "name", {"a": 1, "b": "x"})``."""
-    label, sep, rest = spec.partition("=")
+    head = spec.partition(":")[0]  # a label, if any, stands before the name's colon
+    label, sep, rest = spec.partition("=") if "=" in head else ("", "", spec)
     if not sep:
-        label, rest = spec.partition(":")[0], spec
+        label = rest.partition(":")[0]
     name, _, params_text = rest.partition(":")
     params = {}
     for item in filter(None, params_text.split(",")):
