@@ -157,7 +157,7 @@ def write_benchmark_page(results_dir, target):
     target.parent.mkdir(parents=True, exist_ok=True)
     docs = target.parent.parent
     out = []
-    summaries = sorted(results_dir.rglob("*.md")) if results_dir.is_dir() else []
+    summaries = sorted(results_dir.rglob("*.md"), key=_page_order) if results_dir.is_dir() else []
     if not summaries:
         out += [
             ".. note::",
@@ -170,7 +170,10 @@ def write_benchmark_page(results_dir, target):
         rel_md = md.relative_to(results_dir)
         # "/..." in rst paths is relative to the documentation root
         folder = "/" + _relpath(md.parent, docs).replace(os.sep, "/")
-        title = " / ".join(rel_md.with_suffix("").parts).replace("_", " ")
+        parts = list(rel_md.with_suffix("").parts)
+        if len(parts) > 1 and parts[-1].lower() in ("summary", "readme", "index"):
+            parts = parts[:-1]  # "uci/table4/summary.md" is "uci / table4"
+        title = " / ".join(parts).replace("_", " ")
         out += ["", title, "~" * max(len(title), 3), ""]
         out += [f"Source: ``benchmarks/results/{rel_md.as_posix()}``.", ""]
         text = md.read_text(encoding="utf-8")
@@ -185,6 +188,12 @@ def write_benchmark_page(results_dir, target):
     text = "\n".join(out).rstrip() + "\n"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
+
+
+def _page_order(md):
+    """Quality (UCI/KEEL) results first, then speed, then the rest by path."""
+    path = md.as_posix().lower()
+    return (0 if "uci" in path else 1 if "speed" in path else 2, path)
 
 
 def _relpath(path, start):
