@@ -171,7 +171,7 @@ def write_benchmark_page(results_dir, target):
         # "/..." in rst paths is relative to the documentation root
         folder = "/" + _relpath(md.parent, docs).replace(os.sep, "/")
         parts = list(rel_md.with_suffix("").parts)
-        if len(parts) > 1 and parts[-1].lower() in ("summary", "readme", "index"):
+        if len(parts) > 1 and parts[-1].lower() in ("summary", "readme", "index", parts[-2]):
             parts = parts[:-1]  # "uci/table4/summary.md" is "uci / table4"
         title = " / ".join(parts).replace("_", " ")
         out += ["", title, "~" * max(len(title), 3), ""]
@@ -180,14 +180,28 @@ def write_benchmark_page(results_dir, target):
         # a leading "# Title" is the section title already
         text = re.sub(r"\A\s*#\s+[^\n]*\n", "", text)
         out += md_to_rst(text, level_offset=2, image_root=folder + "/")
-        alone = len(list(md.parent.glob("*.md"))) == 1
-        csvs = sorted(md.parent.glob("*.csv" if alone else md.stem + "*.csv"))
+        csvs = [c for c in sorted(md.parent.glob("*.csv")) if _owner(c, md.parent) == md]
         if csvs:
             links = ", ".join(f":download:`{c.name} <{folder}/{c.name}>`" for c in csvs)
             out += ["", f"Raw results: {links}.", ""]
     text = "\n".join(out).rstrip() + "\n"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
+
+
+def _owner(csv, folder):
+    """The summary a CSV file belongs to: the ``.md`` beside it whose name is
+    the longest prefix of the CSV's (``speed_cpu_raw.csv`` -> ``speed_cpu.md``,
+    ``speed_cpu_1e6_b1024.csv`` -> ``speed_cpu_1e6_b1024.md``); the only
+    summary of the folder when no name matches (``folds.csv`` -> ``summary.md``).
+    """
+    mds = sorted(folder.glob("*.md"))
+    prefixed = [
+        m for m in mds if csv.stem == m.stem or csv.stem.startswith(m.stem + "_")
+    ]
+    if prefixed:
+        return max(prefixed, key=lambda m: len(m.stem))
+    return mds[0] if len(mds) == 1 else None
 
 
 def _page_order(md):
