@@ -549,6 +549,10 @@ def _at_size(summary, want):
     return sizes[-1], f" (N={want:g} not measured: at N={sizes[-1]:g})"
 
 
+def _x(ratio):
+    return "n/a" if ratio != ratio else f"{ratio:.2f}x"
+
+
 def _verdict(values, limit):
     values = [v for v in values if v == v]  # drop NaN
     if not values:
@@ -570,8 +574,8 @@ def evaluate_targets(summary, args):
         out.append(("1", "N/A", "strategy 'none' not measured"))
     else:
         detail = "; ".join(
-            f"{r.dataset}: none/skorch = {r.x_skorch:.2f}x (<= 0.4), "
-            f"none/MLPClassifier = {r.x_sklearn:.2f}x (<= 1.3)"
+            f"{r.dataset}: none/skorch = {_x(r.x_skorch)} (<= 0.4), "
+            f"none/MLPClassifier = {_x(r.x_sklearn)} (<= 1.3)"
             for r in rows.itertuples()
         )
         if device == "cpu":
@@ -587,7 +591,7 @@ def evaluate_targets(summary, args):
     else:
         rows = rows.sort_values("x_none", ascending=False)
         detail = "; ".join(
-            f"{r.method} on {r.dataset}: {r.x_none:.2f}x" for r in rows.itertuples()
+            f"{r.method} on {r.dataset}: {_x(r.x_none)}" for r in rows.itertuples()
         )
         failed = rows[rows.error != ""]
         verdict = _verdict(rows.x_none, 1.25)
@@ -613,7 +617,7 @@ def evaluate_targets(summary, args):
             verdict += " (partial)"
         out.append(("3", verdict,
                     f"time/row at N={hi:g} over N={lo:g}, limit 1.5x; "
-                    + "; ".join(f"{name}: {r:.2f}x" for r, name in parts)))
+                    + "; ".join(f"{name}: {_x(r)}" for r, name in parts)))
 
     # 4. strategy state memory
     rows = summary[summary.method.isin(strategies) & summary.state_B_row.notna()]
@@ -813,7 +817,7 @@ def parse_args(argv=None):
     )
     p.add_argument("--sizes", nargs="+", type=float, default=[1e4, 1e5],
                    help="synthetic data set sizes N (e.g. 1e4 1e5 1e6)")
-    p.add_argument("--n-features", type=int, default=20)
+    p.add_argument("--n-features", type=int, default=20, help="features of the synthetic sets")
     p.add_argument("--classes", nargs="+", type=int, default=[2, 10],
                    help="class counts of the synthetic sets")
     p.add_argument("--imbalance", type=float, default=10.0,
@@ -822,13 +826,15 @@ def parse_args(argv=None):
                    help="real data set for skrebalance.datasets.load_dataset, or 'none'")
     p.add_argument("--methods", nargs="+", default=None,
                    help="subset of methods (strategy names, skorch_plain, sklearn_mlp)")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--hidden", nargs="+", type=int, default=[64, 64])
-    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--epochs", type=int, default=3, help="training epochs of every method")
+    p.add_argument("--batch-size", type=int, default=128, help="training batch size")
+    p.add_argument("--hidden", nargs="+", type=int, default=[64, 64],
+                   help="hidden layer widths of the MLP (all methods)")
+    p.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
     p.add_argument("--fused", action="store_true",
                    help="pass optimizer__fused=True to both torch methods")
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=3,
+                   help="interleaved timed fits per method and data set (median)")
     p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
     p.add_argument("--threads", type=int, default=1,
                    help="threads for torch (set_num_threads) and for numpy's BLAS "
@@ -838,9 +844,10 @@ def parse_args(argv=None):
                    "OpenMP threads)")
     p.add_argument("--count-syncs", action="store_true",
                    help="on CUDA, count host syncs in the batch loop (sync debug mode)")
-    p.add_argument("--out", default=os.path.join("benchmarks", "results", "speed"))
+    p.add_argument("--out", default=os.path.join("benchmarks", "results", "speed"),
+                   help="output folder")
     p.add_argument("--tag", default=None, help="file name tag (default: device type)")
-    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--verbose", action="store_true", help="print every timed fit")
     args = p.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes]
     if min(args.sizes) < 100:
