@@ -130,23 +130,37 @@ def plot_cd(avg_ranks, n_datasets, path, title, alpha=0.05):
 
 
 def plot_bars(means, stds, path, title):
-    """Grouped bars: one group per data set, one bar per method (mean ± std)."""
+    """One panel per data set, one bar per method (mean ± std over folds).
+
+    Each panel zooms on its own range of scores, so differences stay visible;
+    colors are the same in every panel (shared legend below).
+    """
     n_sets, k = means.shape
-    width = 0.85 / max(k, 1)
-    fig, ax = plt.subplots(figsize=(min(4 + n_sets * (0.22 * k + 0.4), 40), 4.5))
-    colors = plt.get_cmap("tab20").colors
-    x = np.arange(n_sets)
-    for i, method in enumerate(means.columns):
-        ax.bar(x + (i - (k - 1) / 2) * width, means[method].to_numpy(), width,
-               yerr=stds[method].fillna(0).to_numpy(), capsize=1.5, error_kw={"lw": 0.6},
-               color=colors[i % len(colors)], label=method)
-    ax.set_xticks(x)
-    ax.set_xticklabels(means.index, rotation=30, ha="right")
-    ax.set_ylim(0, 1.05)
-    ax.set_title(title)
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    ncols = min(5, max(n_sets, 1))
+    nrows = math.ceil(n_sets / ncols)
+    legend_rows = math.ceil(k / 6)
+    height = 2.3 * nrows + 0.5 + 0.25 * legend_rows
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols, height), squeeze=False)
+    colors = [plt.get_cmap("tab20").colors[i % 20] for i in range(k)]
+    x = np.arange(k)
+    for ax, name in zip(axes.flat, means.index):
+        mean = means.loc[name].to_numpy(dtype=float)
+        std = stds.loc[name].fillna(0).to_numpy(dtype=float)
+        ax.bar(x, mean, 0.8, yerr=std, color=colors, capsize=1.5, error_kw={"lw": 0.6})
+        low = np.nanmin(mean - std) if np.isfinite(mean).any() else 0.0
+        ax.set_ylim(max(0.0, low - 0.05), 1.005)
+        ax.set_xticks([])
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.grid(axis="y", alpha=0.3)
+    for ax in list(axes.flat)[n_sets:]:
+        ax.set_axis_off()
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colors]
+    fig.legend(handles, list(means.columns), loc="lower center", ncol=min(k, 6), fontsize=8,
+               frameon=False)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, (0.1 + 0.25 * legend_rows) / height, 1, 1))
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
