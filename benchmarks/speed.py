@@ -63,8 +63,9 @@ On CUDA, after the timed runs, each strategy is fitted once more (untimed) with
 the host with the GPU (``.item()``, ``.cpu()``, ``nonzero``, blocking copies)
 then raises a warning. Warnings raised between a batch's ``on_batch_begin`` and
 the end of its ``on_batch_end`` (training step, loss, every callback's batch
-hooks) are counted as *in the batch loop*; the others (the strategies' epoch
-hooks, the once-per-epoch loss log) as *per epoch*. The table reports
+hooks) are counted as *in the batch loop*; all the others of the fit (set-up,
+the strategies' epoch hooks, the once-per-epoch loss log) are divided by the
+number of epochs. The table reports
 ``syncs_batch`` (in-loop syncs per batch, target 5 wants 0) and
 ``syncs_epoch`` (the rest, per epoch). On the CPU the columns say ``n/a``.
 
@@ -92,13 +93,20 @@ How to run
 ::
 
     # default: sizes 1e4 1e5, 2 and 10 classes, 3 epochs, 3 repeats, 1 thread
-    # (about 8 minutes on 2 busy cores)
+    # (about 5 minutes on 2 busy cores)
     python benchmarks/speed.py
-    # GPU, with the sync counter and the issue's 1e6 / batch 1024 figure
-    python benchmarks/speed.py --device cuda --sizes 1e4 1e5 1e6 --batch-size 1024 \\
-        --count-syncs
+    # GPU, the issue's 1e6 / batch 1024 figure (about 9 minutes on an H100
+    # machine, most of it plain skorch's DataLoader at 1e6) ...
+    python benchmarks/speed.py --device cuda --sizes 1e4 1e5 1e6 --batch-size 1024
+    # ... and the host-sync count (about 2 minutes)
+    python benchmarks/speed.py --device cuda --sizes 1e4 1e5 --batch-size 1024 \\
+        --count-syncs --repeats 1 --tag cuda_syncs
     # a quick look
     python benchmarks/speed.py --sizes 1e3 --repeats 1 --epochs 1 --real none
+
+SIGTERM (e.g. from ``timeout``) or Ctrl-C stops the run cleanly: the fit in
+progress is discarded and the fits done so far are reported, marked as
+interrupted.
 
 Results go to ``--out`` (default ``benchmarks/results/speed``) as
 ``speed_<tag>.md`` (command, machine, table, targets), ``speed_<tag>.csv``
@@ -610,7 +618,8 @@ def evaluate_targets(summary, args):
         parts = []
         for (ds, method), grp in syn[syn.method.isin(strategies)].groupby(["dataset", "method"]):
             t = grp.set_index("n").time_s
-            parts.append(((t[hi] / hi) / (t[lo] / lo), f"{method} on {ds}"))
+            if hi in t.index and lo in t.index:  # missing after an error or interruption
+                parts.append(((t[hi] / hi) / (t[lo] / lo), f"{method} on {ds}"))
         parts.sort(key=lambda p: -p[0] if p[0] == p[0] else 0)
         verdict = _verdict([r for r, _ in parts], 1.5)
         if not exact and verdict != "N/A":
@@ -871,6 +880,21 @@ def _interrupt(signum, frame):
 
 
 @contextlib.contextmanager
+def _stop_on_signals():
+    """SIGTERM/SIGINT end the run cleanly (see module doc); handlers restored after."""
+    _STOP.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
 def _thread_limits(threads):
     """Limit torch's intra-op threads and the BLAS/OpenMP pools (numpy, sklearn)."""
     if not threads:
@@ -891,9 +915,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     load_before = _loadavg()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # `timeout`: report what was measured
-    with _thread_limits(args.threads):
+    with _stop_on_signals(), _thread_limits(args.threads):
         raw, summary = run(args)
     load_after = _loadavg()
     targets = evaluate_targets(summary, args)

@@ -1,6 +1,7 @@
 """Smoke tests of ``benchmarks/speed.py`` (no timing assertions)."""
 
 import importlib.util
+import signal
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,7 +31,10 @@ def speed():
 def test_smallest_run_reports_every_method(speed, tmp_path):
     argv = ["--sizes", "300", "--classes", "2", "--repeats", "1", "--epochs", "1",
             "--real", "none", "--threads", "1", "--out", str(tmp_path), "--tag", "smoke"]
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     summary, targets = speed.main(argv)
+    # the clean-stop handlers are removed again
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
 
     expected = set(available()) | {"skorch_plain", "sklearn_mlp"}
     assert set(summary.method) == expected
