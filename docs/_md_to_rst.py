@@ -207,7 +207,9 @@ def _owner(csv, folder):
 def _page_order(md):
     """Quality (UCI/KEEL) results first, then speed, then the rest by path."""
     path = md.as_posix().lower()
-    return (0 if "uci" in path else 1 if "speed" in path else 2, path)
+    group = 0 if "uci" in path else 1 if "speed" in path else 2
+    # a folder's README comes before the summaries of its sub-folders
+    return (group, md.parent.as_posix().lower(), md.stem.lower() != "readme", path)
 
 
 def _relpath(path, start):
