@@ -493,6 +493,34 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             )
             self.notify("on_epoch_end", **epoch_kwargs)
 
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        """Optimizer arguments; Adam and AdamW default to ``fused=True``.
+
+        The fused kernel updates every parameter in one call instead of about
+        ten tensor operations per parameter: the same algorithm, about a
+        quarter less time per batch for a small net on the CPU.
+        ``optimizer__fused=False`` (or any ``optimizer__foreach``) keeps
+        torch's default implementation.
+        """
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        if (
+            getattr(self, prefix, None) in _FUSED_BY_DEFAULT
+            and "fused" not in kwargs
+            and "foreach" not in kwargs
+            and self.device_.type in _fused_devices()
+        ):
+            kwargs["fused"] = True
+        return args, kwargs
+
+    def _set_training(self, training=True):
+        # skorch calls this before every batch; module.train() walks every
+        # submodule through nn.Module.__setattr__, a measurable share of a
+        # small net's step. Skip it when the modules are already in that mode.
+        modules = [getattr(self, name + "_", None) for name in self._modules + self._criteria]
+        if all(getattr(m, "training", training) == training for m in modules):
+            return
+        super()._set_training(training)
+
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """One pass over ``iterator``; batch losses reach the host once per epoch.
 
@@ -584,6 +612,15 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             for strategy in getattr(self, "strategies_", []):
                 _move_state(strategy, self.device_)
         vars(self)["device"] = param
+
+
+_FUSED_BY_DEFAULT = (torch.optim.Adam, torch.optim.AdamW)
+
+
+def _fused_devices():
+    # fused Adam runs on CUDA since torch 2.0 and on the CPU since torch 2.4
+    version = torch.torch_version.TorchVersion(torch.__version__)
+    return ("cpu", "cuda") if version >= "2.4" else ("cuda",)
 
 
 def _move_state(obj, device):

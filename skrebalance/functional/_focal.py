@@ -58,11 +58,16 @@ def focal_loss(
     check_reduction(reduction)
     if gamma < 0:
         raise ValueError(f"gamma must be >= 0, got {gamma!r}.")
+    if gamma == 0 and sample_weight is None:
+        # weighted cross-entropy: torch's fused kernel, same convention
+        loss = F.cross_entropy(logits, target, weight=alpha, reduction="none")
+        return reduce_loss(loss, reduction)
     log_p = F.log_softmax(logits, dim=-1).gather(1, target.view(-1, 1)).squeeze(1)
     loss = -log_p
     if gamma != 0:
-        # (1 - p)^gamma with p recovered from log p: stable for saturated logits.
-        loss = loss * (-torch.expm1(log_p)).clamp_min(0).pow(gamma)
+        # (1 - p)^gamma with p recovered from log p (<= 0, so -expm1 >= 0):
+        # stable for saturated logits.
+        loss = loss * torch.expm1(log_p).neg_().pow_(gamma)
     if alpha is not None:
         loss = loss * alpha[target]
     if sample_weight is not None:
