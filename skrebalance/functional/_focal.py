@@ -67,7 +67,7 @@ def focal_loss(
     if gamma != 0:
         # (1 - p)^gamma with p recovered from log p (<= 0, so -expm1 >= 0):
         # stable for saturated logits.
-        loss = loss * torch.expm1(log_p).neg_().pow_(gamma)
+        loss = loss * (-torch.expm1(log_p)).pow(gamma)
     if alpha is not None:
         loss = loss * alpha[target]
     if sample_weight is not None:
