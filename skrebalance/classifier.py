@@ -81,7 +81,7 @@ class RebalancedNetClassifier(NeuralNetClassifier):
         Class labels, in the order of ``predict_proba``'s columns.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     n_classes_ : int
         Number of classes.

@@ -22,6 +22,26 @@ class RebalancingStrategy(Callback):
       ``net.device_``, built in ``on_train_begin`` from ``net.train_X_`` and
       ``net.train_y_`` (the training rows and their encoded labels, on the
       device, valid from ``on_train_begin`` to ``on_train_end``).
+
+    Examples
+    --------
+    A sampling strategy that draws the rows of every class equally often:
+
+    >>> import torch
+    >>> from skrebalance import RebalancedNetClassifier
+    >>> from skrebalance.strategies import RebalancingStrategy
+    >>> class EqualClassSampling(RebalancingStrategy):
+    ...     @property
+    ...     def provides_sampling(self):
+    ...         return True
+    ...     def sampling_weights(self, net):
+    ...         counts = torch.bincount(net.train_y_, minlength=net.n_classes_)
+    ...         return 1.0 / counts[net.train_y_].float()
+    >>> X = torch.randn(40, 3).numpy()
+    >>> y = [0] * 35 + [1] * 5
+    >>> clf = RebalancedNetClassifier(strategy=EqualClassSampling(), max_epochs=2)
+    >>> clf.fit(X, y).predict(X).shape
+    (40,)
     """
 
     #: scikit-learn style constraints of the ``__init__`` parameters.

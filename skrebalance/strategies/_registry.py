@@ -32,7 +32,16 @@ def register(name):
 
 
 def unregister(name):
-    """Remove ``name`` from the registry (for tests and plugins)."""
+    """Remove ``name`` from the registry (for tests and plugins).
+
+    Examples
+    --------
+    >>> from skrebalance.strategies import NoStrategy, register, unregister, available
+    >>> _ = register("plain")(type("Plain", (NoStrategy,), {}))
+    >>> unregister("plain")
+    >>> "plain" in available()
+    False
+    """
     _REGISTRY.pop(name, None)
 
 
@@ -49,7 +58,14 @@ def available():
 
 
 def get_strategy_class(name):
-    """Return the class registered under ``name`` (``ValueError`` if unknown)."""
+    """Return the class registered under ``name`` (``ValueError`` if unknown).
+
+    Examples
+    --------
+    >>> from skrebalance.strategies import get_strategy_class
+    >>> get_strategy_class("focal").__name__
+    'FocalLoss'
+    """
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -92,6 +108,14 @@ def resolve_strategies(spec, params):
     list of RebalancingStrategy
         At most one sampling and one loss strategy; ``"none"`` members are
         dropped from lists.
+
+    Examples
+    --------
+    >>> from skrebalance.strategies import resolve_strategies
+    >>> [type(s).__name__ for s in resolve_strategies(["none", "focal"], {"gamma": 1.0})]
+    ['FocalLoss']
+    >>> resolve_strategies("focal", {"gamma": 0.5})[0].gamma
+    0.5
     """
     members = spec if isinstance(spec, (list, tuple)) else [spec]
     if len(members) == 0:
