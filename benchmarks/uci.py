@@ -30,7 +30,8 @@ How to run (from the repository root)::
 
 With ``--scheduler``, start the workers with one thread each (``dask worker ADDRESS
 --nthreads 1 --nworkers N``) in an environment where skrebalance is installed; the
-``_uci_*`` helper modules travel with the jobs.
+``_uci_*`` helper modules are sent to the scheduler and workers
+(``Client.upload_file``).
 
 Results do not depend on ``--n-jobs`` or the backend: every job seeds its own
 estimators (``random_state``) and runs torch on one thread.
@@ -174,12 +175,8 @@ def parallel_context(opts):
     if opts.backend != "dask":
         yield opts.n_jobs
         return
-    import cloudpickle
     from dask.distributed import Client, LocalCluster
 
-    # workers of a remote cluster need skrebalance, not this folder
-    for module in (_uci_jobs, _uci_methods):
-        cloudpickle.register_pickle_by_value(module)
     cluster = None
     if opts.scheduler:
         client = Client(opts.scheduler)
@@ -187,6 +184,9 @@ def parallel_context(opts):
         workers = opts.n_jobs if opts.n_jobs > 0 else os.cpu_count()
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
         client = Client(cluster)
+    # the scheduler and workers need skrebalance installed, not this folder
+    for module in (_uci_methods, _uci_jobs):  # dependencies first: load=True imports
+        client.upload_file(module.__file__)
     threads = client.nthreads()
     if any(n > 1 for n in threads.values()):
         print("warning: Dask workers with several threads run fits concurrently in one "
