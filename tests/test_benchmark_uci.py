@@ -170,3 +170,21 @@ def test_grid_search_on_dask_local_cluster_matches_loky():
     np.testing.assert_allclose(dask.cv_results_["mean_test_score"],
                                loky.cv_results_["mean_test_score"])
     assert np.ptp(loky.cv_results_["mean_test_score"]) > 0  # the grid matters
+
+
+def test_cli_on_a_dask_scheduler_gives_the_sequential_results(tiny_run, tmp_path):
+    from dask.distributed import LocalCluster
+
+    out, _ = tiny_run
+    with LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
+                      dashboard_address=None) as cluster:
+        info = uci.main([*TINY, "--methods", "none", "focal", "SMOTE+net", "BRF",
+                         "--backend", "dask", "--scheduler", cluster.scheduler_address,
+                         "--out", str(tmp_path)])
+    assert info["jobs_run"] == 16
+    key = ["dataset", "method", "repeat", "fold"]
+    dask = pd.read_csv(tmp_path / "folds.csv").sort_values(key).reset_index(drop=True)
+    local = pd.read_csv(out / "folds.csv").drop_duplicates(key, keep="last")
+    local = local.merge(dask[key], on=key).sort_values(key).reset_index(drop=True)
+    for metric in ("accuracy", "balanced_accuracy", "f1_macro", "g_mean", "roc_auc"):
+        np.testing.assert_array_equal(dask[metric], local[metric])
