@@ -2,6 +2,7 @@
 
 import contextlib
 import inspect
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -163,10 +164,11 @@ class RebalancedNetClassifier(NeuralNetClassifier):
         """
         refit = not (self.warm_start and self.initialized_)
         X, y = self._validate_training_data(X, y, reset=refit)
-        with self._seeded():
-            if refit:
+        seed = self._draw_seed()
+        if refit:
+            with _seeded_global_rng(seed, self.device, hold_lock=True):
                 self.initialize()
-            return self._train(X, y, **fit_params)
+        return self._train(X, y, seed, **fit_params)
 
     def partial_fit(self, X, y, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs, initializing only on first call.
@@ -190,10 +192,11 @@ class RebalancedNetClassifier(NeuralNetClassifier):
         """
         first = not self.initialized_
         X, y = self._validate_training_data(X, y, reset=first, classes=classes)
-        with self._seeded():
-            if first:
+        seed = self._draw_seed()
+        if first:
+            with _seeded_global_rng(seed, self.device, hold_lock=True):
                 self.initialize()
-            return self._train(X, y, **fit_params)
+        return self._train(X, y, seed, **fit_params)
 
     def predict_proba(self, X):
         """Return class probabilities (rows sum to 1) in the order of ``classes_``.
@@ -425,7 +428,18 @@ class RebalancedNetClassifier(NeuralNetClassifier):
     # ------------------------------------------------------------------
     # training on device-resident tensors
 
-    def _train(self, X, y, **fit_params):
+    def _train(self, X, y, seed, **fit_params):
+        # Shuffles and draws of this fit (and of its strategies) use their own
+        # generator, so fits running in threads (Dask workers) stay
+        # reproducible; torch's global RNG is seeded too, for dropout.
+        self.train_generator_ = None
+        if seed is not None:
+            self.train_generator_ = torch.Generator(device=self.device_)
+            self.train_generator_.manual_seed(seed)
+        with _seeded_global_rng(seed, self.device_, hold_lock=False):
+            return self._train_on_device(X, y, **fit_params)
+
+    def _train_on_device(self, X, y, **fit_params):
         X_t = torch.as_tensor(X, device=self.device_)
         y_t = torch.as_tensor(y, device=self.device_)
         train_idx, valid_idx = self._split_indices(X_t, y)
@@ -444,7 +458,7 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             self.notify("on_train_end", X=X, y=y)
         finally:
             # the training data must not be kept (nor pickled) with the model
-            del self.train_X_, self.train_y_
+            del self.train_X_, self.train_y_, self.train_generator_
         return self
 
     def _split_indices(self, X_t, y):
@@ -466,9 +480,10 @@ class RebalancedNetClassifier(NeuralNetClassifier):
         weights = None if strategy is None else strategy.sampling_weights(self)
         n = self.train_y_.shape[0] if rows is None else rows.shape[0]
         if weights is None:
-            order = torch.randperm(n, device=self.device_)
+            order = torch.randperm(n, device=self.device_, generator=self.train_generator_)
         else:
-            order = weighted_draw(weights if rows is None else weights[rows], n)
+            weights = weights if rows is None else weights[rows]
+            order = weighted_draw(weights, n, generator=self.train_generator_)
         return order if rows is None else rows[order]
 
     def _fit_epochs(self, valid, **fit_params):
@@ -585,17 +600,10 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             return torch.empty(0, self.n_classes_, device=self.device_)
         return torch.cat(parts)
 
-    @contextlib.contextmanager
-    def _seeded(self):
+    def _draw_seed(self):
         if self.random_state is None:
-            yield
-            return
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        device = _resolve_device(self.device)
-        devices = [device] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices, device_type=device.type):
-            torch.manual_seed(seed)
-            yield
+            return None
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     # ------------------------------------------------------------------
     # persistence
@@ -621,6 +629,41 @@ def _fused_devices():
     # fused Adam runs on CUDA since torch 2.0 and on the CPU since torch 2.4
     version = torch.torch_version.TorchVersion(torch.__version__)
     return ("cpu", "cuda") if version >= "2.4" else ("cuda",)
+
+
+#: guards torch's global RNG state while a fit seeds and restores it
+_GLOBAL_RNG_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _seeded_global_rng(seed, device, hold_lock):
+    """Seed torch's global RNG for the block, then restore the caller's state.
+
+    With ``hold_lock`` the whole block runs under a process-wide lock (weight
+    initialisation: short, and it must not interleave with another thread's
+    seeding); otherwise only the seeding and the restoring do.
+    """
+    if seed is None:
+        yield
+        return
+    device = _resolve_device(device)
+    cuda = device.type == "cuda"
+    _GLOBAL_RNG_LOCK.acquire()
+    try:
+        saved = torch.get_rng_state(), torch.cuda.get_rng_state(device) if cuda else None
+        torch.manual_seed(seed)
+        if not hold_lock:
+            _GLOBAL_RNG_LOCK.release()
+        try:
+            yield
+        finally:
+            if not hold_lock:
+                _GLOBAL_RNG_LOCK.acquire()
+            torch.set_rng_state(saved[0])
+            if cuda:
+                torch.cuda.set_rng_state(saved[1], device)
+    finally:
+        _GLOBAL_RNG_LOCK.release()
 
 
 def _move_state(obj, device):

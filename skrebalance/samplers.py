@@ -11,7 +11,7 @@ import torch
 GATHER_ROWS = 16384
 
 
-def weighted_draw(weights, num_samples):
+def weighted_draw(weights, num_samples, generator=None):
     """Draw ``num_samples`` indices with replacement, proportionally to ``weights``.
 
     Inverse-CDF sampling on the weights' device: no host copy, no limit on the
@@ -23,6 +23,9 @@ def weighted_draw(weights, num_samples):
         Non-negative weights with a positive sum; they need not be normalised.
     num_samples : int
         Number of draws.
+    generator : torch.Generator or None, default=None
+        Source of randomness (on the weights' device); ``None`` uses torch's
+        global generator.
 
     Returns
     -------
@@ -38,7 +41,10 @@ def weighted_draw(weights, num_samples):
     [1, 1, 1, 1]
     """
     cdf = torch.cumsum(weights.to(torch.float64), dim=0)
-    u = torch.rand(num_samples, device=weights.device, dtype=torch.float64) * cdf[-1]
+    u = torch.rand(
+        num_samples, device=weights.device, dtype=torch.float64, generator=generator
+    )
+    u *= cdf[-1]
     # right=True: a draw never lands on a zero-weight index.
     idx = torch.searchsorted(cdf, u, right=True)
     return idx.clamp_(max=weights.shape[0] - 1)

@@ -197,6 +197,7 @@ def test_new_shuffle_every_epoch(three_class):
     X, y = three_class
     clf = RebalancedNetClassifier(**FAST).fit(X, y)
     clf.train_X_, clf.train_y_ = torch.zeros(50, 1), torch.zeros(50, dtype=torch.long)
+    clf.train_generator_ = None
     first, second = clf._epoch_indices(), clf._epoch_indices()
     assert sorted(first.tolist()) == list(range(50))
     assert not torch.equal(first, second)
@@ -304,6 +305,23 @@ def test_strategy_can_hold_rows_out_and_weight_the_rest(three_class):
     X, y = three_class
     clf = RebalancedNetClassifier(strategy=KeepEvenRows(), **FAST).fit(X, y)
     clf.train_X_, clf.train_y_ = torch.as_tensor(X), torch.as_tensor(y)
+    clf.train_generator_ = None
     order = clf._epoch_indices()
     assert len(order) == (len(X) + 1) // 2
     assert set(order.tolist()) <= {0, 2, 4, 6, 8}
+
+
+def test_seeded_fits_in_threads_are_reproducible(imbalanced_binary):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = imbalanced_binary
+
+    def fit(seed):
+        clf = RebalancedNetClassifier(strategy="cdb", max_epochs=3, random_state=seed)
+        return clf.fit(X, y).predict_proba(X)
+
+    sequential = [fit(seed) for seed in (0, 1, 0, 1)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(fit, (0, 1, 0, 1)))
+    for a, b in zip(sequential, threaded):
+        np.testing.assert_array_equal(a, b)

@@ -21,7 +21,10 @@ class RebalancingStrategy(Callback):
     - state lives in attributes ending in ``_`` and is torch tensors on
       ``net.device_``, built in ``on_train_begin`` from ``net.train_X_`` and
       ``net.train_y_`` (the training rows and their encoded labels, on the
-      device, valid from ``on_train_begin`` to ``on_train_end``).
+      device, valid from ``on_train_begin`` to ``on_train_end``);
+    - random draws use ``net.train_generator_`` (a seeded ``torch.Generator``
+      on the device when the net has a ``random_state``, else ``None``), so
+      fits in threads stay reproducible.
 
     Examples
     --------

@@ -284,7 +284,10 @@ class CDB(RebalancingStrategy):
                 held = torch.zeros_like(y, dtype=torch.bool)
                 for c in torch.nonzero(counts).flatten().tolist():
                     rows = torch.nonzero(y == c).flatten()
-                    held[rows[torch.randperm(rows.shape[0], device=y.device)[:per_class]]] = True
+                    shuffled = torch.randperm(
+                        rows.shape[0], device=y.device, generator=net.train_generator_
+                    )
+                    held[rows[shuffled[:per_class]]] = True
                 self.difficulty_rows_ = torch.nonzero(held).flatten()
                 self.train_rows_ = torch.nonzero(~held).flatten()
                 counts = torch.bincount(y[self.train_rows_], minlength=n_classes)
