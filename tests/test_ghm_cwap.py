@@ -199,6 +199,68 @@ def test_module_state_update_and_eval_mode():
     assert torch.isfinite(z.grad).all()
 
 
+def _reference_forward(loss, logits, target, counts, steps, aura_values):
+    # The module's forward written out with the public formulas, as in the paper:
+    # full (C, N) weight table on the bias-corrected histograms; returns the loss,
+    # gradient and updated state (the module skips the bias correction and the
+    # table in its batch loop; the result must be the same up to rounding).
+    counts, aura_values = counts.clone(), aura_values.clone()
+    z = logits.clone().requires_grad_(True)
+    region = ghm_region_index(gradient_norm(z, target), loss.edges)
+    if loss.adaptive:
+        aura_values.index_add_(0, region, (1.0 / (loss.n_regions * loss.widths))[region])
+    mu = loss.momentum
+    if loss.accumulate == "batch":
+        batch = ghm_histogram(region, target, counts.shape[0], loss.n_regions)
+        counts = counts * mu + batch * (1.0 - mu)
+        steps = steps + 1
+    if loss.accumulate == "epoch" or mu == 0:
+        hist, unit = counts, 1.0
+    else:
+        bias = max(1.0 - mu**steps, 1.0 - mu)
+        hist, unit = counts / bias, (1.0 - mu) / bias
+    sizes = ghm_effective_sizes(hist, loss.alpha, unit)
+    weight = None
+    if loss.intra:
+        table = ghm_cwap_weight_table(hist, loss.alpha, unit, sizes)
+        groups = target if loss.normalize == "class" else None
+        weight = ghm_normalize_weights(table[target, region], loss.max_weight, groups,
+                                       counts.shape[0])
+    margins = ghm_cwap_margins(sizes, loss.gamma) if loss.gamma > 0 else None
+    value = ghm_cwap_loss(z, target, margins, weight, reduction=loss.reduction)
+    value.sum().backward()
+    return value.detach(), z.grad, counts, steps, aura_values
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"alpha": 0.0, "normalize": "class"},
+    {"alpha": 1.0, "gamma": 0.0, "momentum": 0.0, "reduction": "sum"},
+    {"intra": False, "adaptive": False},
+    {"accumulate": "epoch", "max_weight": 1.5, "reduction": "none"},
+])
+def test_module_matches_the_formulas_batch_after_batch(params):
+    torch.manual_seed(0)
+    loss = GHMCWAPLoss(n_classes=4, n_regions=6, **params)
+    if loss.accumulate == "epoch":
+        loss.set_counts(torch.randn(200, 4), torch.randint(0, 4, (200,)))
+    for step in range(25):
+        logits = 3 * torch.randn(32, 4)
+        target = torch.randint(0, 3 if step < 12 else 4, (32,))  # class 3 absent at first
+        expected = _reference_forward(loss, logits, target, loss.counts, loss.steps.item(),
+                                      loss.aura_values)
+        z = logits.clone().requires_grad_(True)
+        value = loss(z, target)
+        value.sum().backward()
+        torch.testing.assert_close(value.detach(), expected[0], rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(z.grad, expected[1], rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(loss.counts, expected[2], rtol=1e-5, atol=1e-6)
+        assert loss.steps.item() == expected[3]
+        torch.testing.assert_close(loss.aura_values, expected[4], rtol=1e-5, atol=1e-6)
+        if step == 10:
+            loss.end_epoch()  # AURA moves the edges mid-way
+
+
 def test_module_rejects_wrong_class_count_and_bad_params():
     with pytest.raises(ValueError, match="classes"):
         GHMCWAPLoss(n_classes=2)(torch.zeros(3, 4), torch.tensor([0, 1, 2]))

@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from ._focal import focal_loss
+from ._reduction import check_reduction
 
 
 def gradient_norm(logits, target):
@@ -66,10 +67,12 @@ def gradient_norm(logits, target):
     >>> gradient_norm(torch.tensor([[0.0, 0.0], [2.0, 0.0]]), torch.tensor([0, 1]))
     tensor([0.5000, 0.8808])
     """
+    if logits.dtype != torch.float32:
+        logits = logits.float()
     with torch.no_grad():
-        log_p = F.log_softmax(logits.detach().float(), dim=-1)
-        log_p = log_p.gather(1, target.view(-1, 1)).squeeze(1)
-        return (-torch.expm1(log_p)).clamp_(0.0, 1.0)
+        # -log p_y from torch's fused kernel (log_softmax + gather in one call)
+        nll = F.cross_entropy(logits, target, reduction="none")
+        return torch.expm1(nll.neg_()).neg_().clamp_(0.0, 1.0)
 
 
 def ghm_uniform_edges(n_regions, device=None):
@@ -120,7 +123,7 @@ def ghm_region_index(g, edges):
     >>> ghm_region_index(torch.tensor([0.0, 0.25, 0.7, 1.0]), ghm_uniform_edges(4)).tolist()
     [0, 1, 2, 3]
     """
-    inner = edges[1:-1].contiguous()
+    inner = edges.narrow(0, 1, edges.shape[0] - 2).contiguous()
     return torch.bucketize(g.contiguous(), inner, right=True)
 
 
@@ -171,8 +174,20 @@ def _check_alpha(alpha):
 
 
 def _powered(counts, alpha):
-    # v^alpha for non-empty regions, 0 for empty ones (torch gives 0**0 == 1).
-    return torch.where(counts > 0, counts.clamp_min(0).pow(alpha), torch.zeros_like(counts))
+    # v^alpha for non-empty regions, 0 for empty ones (torch gives 0**0 == 1,
+    # hence the indicator at alpha = 0; for alpha > 0, 0**alpha is already 0).
+    if alpha > 0:
+        return counts.clamp_min(0).pow_(alpha)
+    return (counts > 0).to(counts.dtype)
+
+
+def _cell_weights(powered, sizes, floor, target, cell):
+    # W_{y_j, i_j} = S_{y_j} / max(v^alpha, floor) read at the examples' cells only
+    # (``cell`` = y_j * N + i_j), without the (C, N) table of
+    # :func:`ghm_cwap_weight_table`; ``max(v, s)^alpha = max(v^alpha, s^alpha)``
+    # for alpha > 0, and both are 1 at alpha = 0 (``powered`` is 0/1, floor 1).
+    cells = torch.take(powered, cell).clamp_min_(floor)
+    return sizes.index_select(0, target).div_(cells)
 
 
 def ghm_effective_sizes(counts, alpha=0.9, min_size=1.0):
@@ -252,7 +267,7 @@ def ghm_cwap_weight_table(counts, alpha=0.9, min_size=1.0, effective_sizes=None)
     return sizes[:, None] / torch.maximum(counts, floor).pow(alpha)
 
 
-def ghm_normalize_weights(weights, max_weight=10.0, groups=None, n_groups=None):
+def ghm_normalize_weights(weights, max_weight=10.0, groups=None, n_groups=None, mean=1.0):
     r"""Scale example weights to mean 1 over the batch (or per group), then clamp.
 
     Over the whole batch (``groups=None``):
@@ -281,6 +296,10 @@ def ghm_normalize_weights(weights, max_weight=10.0, groups=None, n_groups=None):
         Group (class) of each example; ``None`` normalises over the batch.
     n_groups : int or None, default=None
         Number of groups (``C``); needed with ``groups``.
+    mean : float, default=1.0
+        Mean to scale to instead of 1 (the clamp becomes ``max_weight * mean``):
+        ``mean=1/n`` gives the weights of a ``"mean"`` loss written as a sum,
+        ``sum_j w_j l_j``.
 
     Returns
     -------
@@ -296,17 +315,21 @@ def ghm_normalize_weights(weights, max_weight=10.0, groups=None, n_groups=None):
     >>> ghm_normalize_weights(torch.tensor([1.0, 3.0, 5.0]), groups=torch.tensor([0, 0, 1]),
     ...                       n_groups=2)
     tensor([0.5000, 1.5000, 1.0000])
+    >>> ghm_normalize_weights(torch.tensor([1.0, 3.0]), mean=0.5)
+    tensor([0.2500, 0.7500])
     """
     tiny = torch.finfo(weights.dtype).tiny
     if groups is None:
-        total = weights.sum().clamp_min(tiny)
-        return (weights * (weights.shape[0] / total)).clamp_(max=max_weight)
+        total = weights.sum().clamp_min_(tiny)
+        scale = mean * weights.shape[0]
+        scaled = weights.div(total) if scale == 1.0 else weights.mul(scale).div_(total)
+        return scaled.clamp_(max=max_weight * mean)
     if n_groups is None:
         raise ValueError("n_groups is required with groups.")
     totals = weights.new_zeros(int(n_groups)).index_add_(0, groups, weights)
     sizes = weights.new_zeros(int(n_groups)).index_add_(0, groups, torch.ones_like(weights))
-    scale = sizes / totals.clamp_min(tiny)
-    return (weights * scale[groups]).clamp_(max=max_weight)
+    scale = sizes.mul_(mean).div_(totals.clamp_min_(tiny))
+    return (weights * scale.index_select(0, groups)).clamp_(max=max_weight * mean)
 
 
 def ghm_cwap_margins(effective_sizes, gamma=0.8):
@@ -344,9 +367,9 @@ def ghm_cwap_margins(effective_sizes, gamma=0.8):
     if gamma < 0:
         raise ValueError(f"gamma must be >= 0, got {gamma!r}.")
     tiny = torch.finfo(effective_sizes.dtype).tiny
-    log_s = effective_sizes.clamp_min(tiny).log()
+    log_s = effective_sizes.clamp_min(tiny).log_()
     # log(S_n / S_m), clamped at 0 (min(1, .)); the diagonal is exactly 0.
-    return gamma * (log_s[None, :] - log_s[:, None]).clamp_(max=0.0)
+    return (log_s.unsqueeze(0) - log_s.unsqueeze(1)).clamp_(max=0.0).mul_(gamma)
 
 
 def ghm_cwap_loss(logits, target, margins=None, sample_weight=None, reduction="mean"):
@@ -390,12 +413,18 @@ def ghm_cwap_loss(logits, target, margins=None, sample_weight=None, reduction="m
     tensor(0.2877)
     """
     if margins is not None:
-        logits = logits + margins.detach()[target]
-    if sample_weight is not None:
-        sample_weight = sample_weight.detach()
-    return focal_loss(
-        logits, target, gamma=0.0, reduction=reduction, sample_weight=sample_weight
-    )
+        logits = logits + margins.detach().index_select(0, target)
+    if sample_weight is None:
+        return focal_loss(logits, target, gamma=0.0, reduction=reduction)
+    check_reduction(reduction)
+    # weighted cross-entropy; "mean" = sum_j w_j l_j / n (reduce_loss's convention)
+    # as one dot product: fewer autograd nodes than multiply, sum and divide
+    loss = F.cross_entropy(logits, target, reduction="none")
+    sample_weight = sample_weight.detach()
+    if reduction == "none":
+        return loss * sample_weight
+    total = torch.dot(loss, sample_weight.to(loss.dtype))
+    return total if reduction == "sum" else total / max(loss.shape[0], 1)
 
 
 def aura_widths(values, eps=1e-12):

@@ -17,6 +17,7 @@ from ..functional import (
     ghm_uniform_edges,
     gradient_norm,
 )
+from ..functional._ghm import _cell_weights, _powered
 from ..functional._reduction import check_reduction
 
 _ACCUMULATE = ("batch", "epoch")
@@ -203,16 +204,27 @@ class GHMCWAPLoss(nn.Module):
         self.steps.fill_(1.0)
         return self
 
-    @torch.no_grad()
-    def _update(self, region, target):
+    def _update(self, counts, region, cell, like):
+        # (under no_grad) ``cell`` = target * N + region; ``like``: any (n,) float tensor
         if self.adaptive:
-            self.aura_values.index_add_(
-                0, region, (1.0 / (self.n_regions * self.widths))[region]
-            )
+            self.aura_values.index_add_(0, region, self._aura_step().index_select(0, region))
         if self.accumulate == "batch":
-            batch = ghm_histogram(region, target, self.n_classes, self.n_regions)
-            self.counts.mul_(self.momentum).add_(batch, alpha=1.0 - self.momentum)
+            # EMA v <- mu v + (1 - mu) h, the batch histogram h added in place
+            # (``ghm_histogram`` without its (C, N) temporary)
+            counts.mul_(self.momentum).view(-1).index_add_(
+                0, cell, torch.ones_like(like), alpha=1.0 - self.momentum
+            )
             self.steps.add_(1.0)
+
+    def _aura_step(self):
+        # 1 / (N d_i), what an example adds to its region's AURA value; cached
+        # while ``widths`` is the same tensor, unmodified (its version counter)
+        widths = self.widths
+        cache = self.__dict__.get("_aura_cache")
+        if cache is None or cache[0] is not widths or cache[1] != widths._version:
+            step = widths.mul(self.n_regions).reciprocal_()
+            cache = self.__dict__["_aura_cache"] = (widths, widths._version, step)
+        return cache[2]
 
     @torch.no_grad()
     def end_epoch(self):
@@ -246,26 +258,45 @@ class GHMCWAPLoss(nn.Module):
 
         In training mode the batch first updates the running state.
         """
-        if self.n_classes != logits.shape[-1]:
+        counts = self.counts
+        n_classes, n_regions = counts.shape
+        if n_classes != logits.shape[-1]:
             raise ValueError(
-                f"GHMCWAPLoss holds histograms for {self.n_classes} classes, got "
+                f"GHMCWAPLoss holds histograms for {n_classes} classes, got "
                 f"logits for {logits.shape[-1]}; call reset_state(n_classes)."
             )
-        region = ghm_region_index(gradient_norm(logits, target), self.edges)
-        if self.training:
-            self._update(region, target)
+        reduction = self.reduction
         with torch.no_grad():
-            hist, unit = self._state()
-            sizes = ghm_effective_sizes(hist, self.alpha, unit)
+            g = gradient_norm(logits, target)
+            region = ghm_region_index(g, self.edges)
+            cell = region.add(target, alpha=n_regions)  # flat index y * N + i
+            if self.training:
+                self._update(counts, region, cell, g)
             weight = None
+            # Eq. 1 and 2 from the raw (not bias-corrected) counts: dividing all
+            # v_{c,i} and the one-example count by the same 1 - mu^t scales S_c
+            # and max(v, s)^alpha alike, which cancels in W = S / v^alpha and in
+            # S_n / S_m, so the correction is left out of the batch loop.
+            floor = self._unit() ** self.alpha  # effective size of one example
+            powered = _powered(counts, self.alpha)
+            sizes = powered.sum(dim=-1).clamp_min_(floor)
             if self.intra:
-                table = ghm_cwap_weight_table(hist, self.alpha, unit, sizes)
-                groups = target if self.normalize == "class" else None
+                # mean 1/n with reduction "mean": sum_j w_j l_j, no division in the graph
+                mean = 1.0
+                if reduction == "mean":
+                    mean, reduction = 1.0 / target.shape[0], "sum"
                 weight = ghm_normalize_weights(
-                    table[target, region], self.max_weight, groups, self.n_classes
+                    _cell_weights(powered, sizes, floor, target, cell), self.max_weight,
+                    target if self.normalize == "class" else None, n_classes, mean,
                 )
             margins = ghm_cwap_margins(sizes, self.gamma) if self.gamma > 0 else None
-        return ghm_cwap_loss(logits, target, margins, weight, reduction=self.reduction)
+        return ghm_cwap_loss(logits, target, margins, weight, reduction=reduction)
+
+    def _unit(self):
+        # count of one example on the scale of the raw counts (EMA: 1 - mu)
+        if self.accumulate == "epoch" or self.momentum == 0:
+            return 1.0
+        return 1.0 - self.momentum
 
     def extra_repr(self):
         return (
