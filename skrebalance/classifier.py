@@ -605,6 +605,11 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             return None
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
+    def __repr__(self):
+        # skorch shows only the module; the strategy is what tells nets apart
+        first, _, rest = super().__repr__().partition("\n")
+        return f"{first}\n  strategy={self.strategy!r},\n{rest}"
+
     # ------------------------------------------------------------------
     # persistence
 

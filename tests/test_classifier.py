@@ -325,3 +325,7 @@ def test_seeded_fits_in_threads_are_reproducible(imbalanced_binary):
         threaded = list(pool.map(fit, (0, 1, 0, 1)))
     for a, b in zip(sequential, threaded):
         np.testing.assert_array_equal(a, b)
+
+
+def test_repr_names_the_strategy():
+    assert "strategy='cdb'" in repr(RebalancedNetClassifier(strategy="cdb"))
