@@ -329,3 +329,11 @@ def test_seeded_fits_in_threads_are_reproducible(imbalanced_binary):
 
 def test_repr_names_the_strategy():
     assert "strategy='cdb'" in repr(RebalancedNetClassifier(strategy="cdb"))
+
+
+def test_focal_balanced_alpha_is_inverse_frequency_summing_to_c(three_class):
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy=FocalLoss(alpha="balanced"), **FAST).fit(X, y)
+    counts = np.bincount(y).astype(float)
+    expected = (1 / counts) * 3 / (1 / counts).sum()
+    np.testing.assert_allclose(clf.strategy_.alpha_.cpu().numpy(), expected, rtol=1e-6)

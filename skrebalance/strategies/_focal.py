@@ -5,6 +5,7 @@ from numbers import Real
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..functional import effective_number_weights
 from ..losses import ClassWeightedFocalLoss
 from ._base import RebalancingStrategy
 from ._registry import register
@@ -73,9 +74,10 @@ class FocalLoss(RebalancingStrategy):
         if self.alpha is None:
             self.alpha_ = None
         elif isinstance(self.alpha, str):  # "balanced"
-            counts = torch.bincount(net.train_y_, minlength=net.n_classes_).float()
-            weights = 1.0 / counts.clamp_min(1.0)
-            self.alpha_ = weights * (net.n_classes_ / weights.sum())
+            # inverse class frequency, summing to C: the effective-number
+            # weights at beta=1
+            counts = torch.bincount(net.train_y_, minlength=net.n_classes_)
+            self.alpha_ = effective_number_weights(counts, beta=1.0).to(net.device_)
         else:
             alpha = torch.as_tensor(self.alpha, dtype=torch.float32, device=net.device_)
             if alpha.shape != (net.n_classes_,):
