@@ -48,6 +48,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "_offline",  # docs/_offline.py: warns for any resource loaded from the network
 ]
 
 templates_path = ["_templates"]
@@ -76,6 +77,13 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
+# MathJax is served from the site, not from a CDN, so that formulas render
+# offline: MathJax 3.2.2's combined component with all TeX extensions and SVG
+# output (docs/_static/mathjax/, from the npm package ``mathjax@3.2.2``,
+# ``es5/tex-svg-full.js``, Apache-2.0). SVG output draws the glyphs itself: no
+# web fonts to fetch, which browsers restrict on ``file://`` pages.
+mathjax_path = "mathjax/tex-svg-full.js"
+mathjax3_config = {"svg": {"fontCache": "global"}}
 
 
 def _escape_shape_names(app, what, name, obj, options, lines):
@@ -107,6 +115,8 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "download_all_examples": False,
     "show_memory": False,
+    # the execution-times page loads jQuery and DataTables from CDNs
+    "write_computation_times": False,
     "remove_config_comments": True,
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
