@@ -215,9 +215,16 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             return super().predict_proba(X)
         X = self._validate_X(X, reset=False)
         X_t = torch.as_tensor(X, device=self.device_)
-        proba = self.infer_proba(X_t).to(torch.float64)
+        logits = self.adjusted_logits(self.infer_logits(X_t))
+        proba = self._get_predict_nonlinearity()(logits).to(torch.float64)
         proba /= proba.sum(dim=1, keepdim=True)
         return proba.cpu().numpy()
+
+    def adjusted_logits(self, logits):
+        """Apply every strategy's ``adjust_logits``, in order (prediction logits)."""
+        for strategy in getattr(self, "strategies_", []):
+            logits = strategy.adjust_logits(self, logits)
+        return logits
 
     def predict(self, X):
         """Return the predicted class labels (of the same type as ``y``).
@@ -449,6 +456,7 @@ class RebalancedNetClassifier(NeuralNetClassifier):
         else:
             self.train_X_, self.train_y_ = X_t[train_idx], y_t[train_idx]
             valid = (X_t[valid_idx], y_t[valid_idx])
+        self.train_sample_weight_ = None
         try:
             self.notify("on_train_begin", X=X, y=y)
             try:
@@ -458,7 +466,7 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             self.notify("on_train_end", X=X, y=y)
         finally:
             # the training data must not be kept (nor pickled) with the model
-            del self.train_X_, self.train_y_, self.train_generator_
+            del self.train_X_, self.train_y_, self.train_generator_, self.train_sample_weight_
         return self
 
     def _split_indices(self, X_t, y):
@@ -564,11 +572,29 @@ class RebalancedNetClassifier(NeuralNetClassifier):
             return self.module_(**self._merge_x_and_fit_params(x, fit_params))
         return self.module_(x, **fit_params)
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Loss of a batch: the criterion on the logits (first output)."""
+    def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
+        """Loss of a batch: the criterion on the logits (first output).
+
+        ``sample_weight`` (float tensor (n,) or ``None``) is passed to the
+        criterion's ``forward(logits, target, sample_weight=None)``.
+        """
         if isinstance(y_pred, (tuple, list)):
             y_pred = y_pred[0]
-        return self.criterion_(y_pred, y_true.to(self.device_))
+        if sample_weight is None:
+            return self.criterion_(y_pred, y_true.to(self.device_))
+        return self.criterion_(y_pred, y_true.to(self.device_), sample_weight=sample_weight)
+
+    @torch.no_grad()
+    def infer_logits(self, X, batch_size=EVAL_BATCH_SIZE):
+        """Raw logits of a device tensor, in eval mode, without autograd."""
+        self._set_training(False)
+        parts = []
+        for start in range(0, X.shape[0], batch_size):
+            out = self.module_(X[start : start + batch_size])
+            parts.append(out[0] if isinstance(out, (tuple, list)) else out)
+        if not parts:
+            return torch.empty(0, self.n_classes_, device=self.device_)
+        return torch.cat(parts)
 
     @torch.no_grad()
     def infer_proba(self, X, batch_size=EVAL_BATCH_SIZE):
@@ -588,17 +614,7 @@ class RebalancedNetClassifier(NeuralNetClassifier):
         -------
         torch.Tensor of shape (n, n_classes)
         """
-        self._set_training(False)
-        nonlin = self._get_predict_nonlinearity()
-        parts = []
-        for start in range(0, X.shape[0], batch_size):
-            out = self.module_(X[start : start + batch_size])
-            if isinstance(out, (tuple, list)):
-                out = out[0]
-            parts.append(nonlin(out))
-        if not parts:
-            return torch.empty(0, self.n_classes_, device=self.device_)
-        return torch.cat(parts)
+        return self._get_predict_nonlinearity()(self.infer_logits(X, batch_size))
 
     def _draw_seed(self):
         if self.random_state is None:
@@ -612,6 +628,23 @@ class RebalancedNetClassifier(NeuralNetClassifier):
 
     # ------------------------------------------------------------------
     # persistence
+
+    #: attributes pickled in the same torch bundle as module_/criterion_/
+    #: optimizer_ (prefixes): the strategies (which own the criterion and hold
+    #: tensors) and the callbacks that reference them. One bundle keeps
+    #: ``criterion_ is strategy.criterion_`` and lets skorch's map_location
+    #: move every tensor, strategy state included, to the loading device.
+    _bundled_prefixes = ("callbacks", "strateg")
+
+    def __getstate__(self):
+        own = self.cuda_dependent_attributes_
+        vars(self)["cuda_dependent_attributes_"] = own + list(self._bundled_prefixes)
+        try:
+            state = super().__getstate__()
+        finally:
+            vars(self)["cuda_dependent_attributes_"] = own
+        state["cuda_dependent_attributes_"] = own
+        return state
 
     def __setstate__(self, state):
         # skorch maps tensors to state["device"]; give it the resolved device

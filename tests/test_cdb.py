@@ -180,7 +180,8 @@ def test_history_records_tau_bias_weights_each_epoch(three_class):
     assert clf.history[-1, "cdb_bias"] == pytest.approx(bias.item(), rel=1e-5)
     assert strat.tau_.item() == pytest.approx(cdb_tau(bias, "linear").item(), rel=1e-5)
     torch.testing.assert_close(strat.class_weight_, cdb_weights(acc, strat.tau_, 0.01, 0.01))
-    assert clf.criterion_.class_weight is strat.class_weight_
+    assert clf.criterion_ is strat.criterion_
+    torch.testing.assert_close(clf.criterion_.class_weight, strat.class_weight_)
 
 
 def test_holdout_is_class_balanced_and_held_out_of_training():

@@ -105,7 +105,10 @@ def test_weights_come_from_training_counts_and_reach_the_criterion(three_class):
     counts = np.bincount(y).astype(float)
     np.testing.assert_array_equal(clf.strategy_.class_counts_.numpy(), counts)
     torch.testing.assert_close(clf.strategy_.class_weight_, effective_number_weights(counts, 0.99))
-    assert clf.criterion_.class_weight is clf.strategy_.class_weight_
+    # the strategy owns the net's criterion and wrote a copy of the weights into it
+    assert clf.criterion_ is clf.strategy_.criterion_
+    torch.testing.assert_close(clf.criterion_.class_weight, clf.strategy_.class_weight_)
+    assert clf.criterion_.class_weight.data_ptr() != clf.strategy_.class_weight_.data_ptr()
     # the minority (class 2, 10%) weighs most, the majority least
     assert clf.strategy_.class_weight_.argmax().item() == 2
     assert clf.strategy_.class_weight_.argmin().item() == 0

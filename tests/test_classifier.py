@@ -337,3 +337,18 @@ def test_focal_balanced_alpha_is_inverse_frequency_summing_to_c(three_class):
     counts = np.bincount(y).astype(float)
     expected = (1 / counts) * 3 / (1 / counts).sum()
     np.testing.assert_allclose(clf.strategy_.alpha_.cpu().numpy(), expected, rtol=1e-6)
+
+
+def test_adjust_logits_applies_to_predictions_not_to_infer_proba(three_class):
+    from skrebalance.strategies import RebalancingStrategy
+
+    class FavourLastClass(RebalancingStrategy):
+        def adjust_logits(self, net, logits):
+            return logits + torch.tensor([0.0, 0.0, 50.0], device=logits.device)
+
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy=FavourLastClass(), **FAST).fit(X, y)
+    assert (clf.predict(X) == 2).all()
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 2], 1.0, atol=1e-6)
+    raw = clf.infer_proba(torch.as_tensor(X, dtype=torch.float32))
+    assert (raw.argmax(dim=1) != 2).any()

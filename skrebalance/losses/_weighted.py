@@ -8,11 +8,24 @@ from ..functional._reduction import check_reduction
 
 
 class ClassWeightedFocalLoss(nn.Module):
-    """Focal loss (cross-entropy at ``gamma=0``) with per-class weights.
+    r"""Focal loss (cross-entropy at ``gamma=0``) with class and example weights.
+
+    For a batch of :math:`n` rows with logits :math:`z_i`, labels :math:`y_i`,
+    class weights :math:`\alpha` (``class_weight``) and per-row weights
+    :math:`s_i` (``sample_weight``)
+
+    .. math::
+
+        \ell = \frac{1}{n} \sum_{i=1}^{n} s_i \, \alpha_{y_i}
+               (1 - p_{i,y_i})^{\gamma} \, (-\log p_{i,y_i})
+
+    with ``reduction="mean"`` (the package's one convention,
+    :func:`skrebalance.functional.reduce_loss`: divide by the batch size, not
+    by the sum of the weights as :class:`torch.nn.CrossEntropyLoss` does).
 
     The class weights live in the buffer ``class_weight`` so that they follow
-    ``.to(device)`` and ``state_dict``. Strategies update them in place (for
-    example after every epoch); ``None`` means unweighted.
+    ``.to(device)`` and ``state_dict``. The strategy that owns the module
+    updates them with :meth:`set_class_weight`; ``None`` means unweighted.
 
     Parameters
     ----------
@@ -21,15 +34,16 @@ class ClassWeightedFocalLoss(nn.Module):
     class_weight : torch.Tensor of shape (C,) or None, default=None
         Initial per-class weights.
     reduction : {"mean", "sum", "none"}, default="mean"
-        ``"mean"`` divides the weighted sum by the batch size
-        (see :func:`skrebalance.functional.reduce_loss`).
+        ``"mean"`` divides the weighted sum by the batch size.
 
     Examples
     --------
     >>> import torch
     >>> loss = ClassWeightedFocalLoss(gamma=0.0, class_weight=torch.tensor([1.0, 3.0]))
-    >>> loss(torch.zeros(2, 2), torch.tensor([0, 1]))
+    >>> loss(torch.zeros(2, 2), torch.tensor([0, 1]))  # (1 + 3) * log(2) / 2
     tensor(1.3863)
+    >>> loss(torch.zeros(2, 2), torch.tensor([0, 1]), sample_weight=torch.tensor([1.0, 0.0]))
+    tensor(0.3466)
     """
 
     def __init__(self, gamma=0.0, class_weight=None, reduction="mean"):
@@ -41,14 +55,41 @@ class ClassWeightedFocalLoss(nn.Module):
         self.reduction = reduction
         self.register_buffer("class_weight", class_weight)
 
-    def forward(self, logits, target):
-        """Return the loss of ``logits`` (n, C) against class indices ``target``."""
+    @torch.no_grad()
+    def set_class_weight(self, class_weight):
+        """Set the class weights: in place when the shape is unchanged.
+
+        Parameters
+        ----------
+        class_weight : torch.Tensor of shape (C,) or None
+            New weights (copied, never aliased); ``None`` removes them.
+
+        Returns
+        -------
+        self : ClassWeightedFocalLoss
+        """
+        current = self.class_weight
+        if class_weight is None:
+            self.class_weight = None
+        elif current is not None and current.shape == class_weight.shape:
+            current.copy_(class_weight)
+        else:
+            self.class_weight = class_weight.detach().clone()
+        return self
+
+    def forward(self, logits, target, sample_weight=None):
+        """Return the loss of ``logits`` (n, C) against class indices ``target``.
+
+        ``sample_weight`` (float tensor of shape (n,), or ``None``) multiplies
+        the per-row losses before the reduction.
+        """
         return focal_loss(
             logits,
             target,
             gamma=self.gamma,
             alpha=self.class_weight,
             reduction=self.reduction,
+            sample_weight=sample_weight,
         )
 
     def extra_repr(self):

@@ -146,6 +146,9 @@ class CDB(RebalancingStrategy):
         or ``None`` when none is held out.
     difficulty_source_ : str
         ``"holdout"``, ``"valid"`` or ``"train"``: the set actually used.
+    criterion_ : ClassWeightedFocalLoss or None
+        With ``mode="loss"``, the training loss (the net's ``criterion_``);
+        its ``class_weight`` buffer holds a copy of ``class_weight_``.
 
     All tensors live on the net's device. Each epoch the net's history gets
     ``cdb_tau``, ``cdb_bias`` and ``cdb_class_weight`` (and
@@ -227,6 +230,7 @@ class CDB(RebalancingStrategy):
         self.n_rows_ = None
         self.valid_hits_ = None
         self.valid_counts_ = None
+        self.criterion_ = None
 
     @property
     def provides_loss(self):
@@ -237,7 +241,8 @@ class CDB(RebalancingStrategy):
         return self.mode == "sampling"
 
     def get_criterion(self, net):
-        return class_weighted_criterion(self.base_loss, self.gamma)
+        self.criterion_ = class_weighted_criterion(self.base_loss, self.gamma)
+        return self.criterion_
 
     # ------------------------------------------------------------------
     # state
@@ -261,8 +266,11 @@ class CDB(RebalancingStrategy):
             self._split_difficulty_set(net)
             self.n_rows_ = n_rows
         self.class_weight_ = self.class_weight_.to(device)
+        self._sync_criterion()
+
+    def _sync_criterion(self):
         if self.provides_loss:
-            net.criterion_.class_weight = self.class_weight_
+            self.criterion_.set_class_weight(self.class_weight_)
 
     def _fixed_or_initial_tau(self, device):
         if isinstance(self.tau, str):  # dynamic: bias 0 before any measurement
@@ -353,9 +361,8 @@ class CDB(RebalancingStrategy):
             self.bias_ = _bias(accuracy, self.eps)
             if isinstance(self.tau, str):
                 self.tau_ = _tau(self.bias_, self.tau, self.max_tau, self.eps, self.power)
-            weights = _weights(accuracy, self.tau_, self.eps, self.min_weight)
-            # in place: the criterion's buffer is the same tensor
-            self.class_weight_.copy_(weights)
+            self.class_weight_ = _weights(accuracy, self.tau_, self.eps, self.min_weight)
+            self._sync_criterion()
         # one transfer to the host per epoch, for the history log
         n_classes = self.class_weight_.shape[0]
         parts = [self.tau_.view(1), self.bias_.view(1), self.class_weight_]

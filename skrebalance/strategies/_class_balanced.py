@@ -66,8 +66,10 @@ class ClassBalancedLoss(RebalancingStrategy):
     class_counts_ : torch.Tensor of shape (n_classes,)
         Training-set class counts of the last fit, on the net's device.
     class_weight_ : torch.Tensor of shape (n_classes,)
-        The class weights in use (sum ``n_classes``), on the net's device; the
-        criterion's ``class_weight`` buffer holds the same values.
+        The class weights in use (sum ``n_classes``), on the net's device.
+    criterion_ : ClassWeightedFocalLoss
+        The training loss (the net's ``criterion_``); its ``class_weight``
+        buffer holds a copy of ``class_weight_``.
 
     See Also
     --------
@@ -110,13 +112,15 @@ class ClassBalancedLoss(RebalancingStrategy):
     def _reset_state(self):
         self.class_counts_ = None
         self.class_weight_ = None
+        self.criterion_ = None
 
     @property
     def provides_loss(self):
         return True
 
     def get_criterion(self, net):
-        return class_weighted_criterion(self.base_loss, self.gamma)
+        self.criterion_ = class_weighted_criterion(self.base_loss, self.gamma)
+        return self.criterion_
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         # a deterministic function of the data: recomputing it on a warm start
@@ -124,4 +128,4 @@ class ClassBalancedLoss(RebalancingStrategy):
         counts = torch.bincount(net.train_y_, minlength=net.n_classes_).float()
         self.class_counts_ = counts
         self.class_weight_ = effective_number_weights(counts, self.beta).to(net.device_)
-        net.criterion_.class_weight = self.class_weight_
+        self.criterion_.set_class_weight(self.class_weight_)

@@ -36,6 +36,9 @@ class FocalLoss(RebalancingStrategy):
     ----------
     alpha_ : torch.Tensor of shape (n_classes,) or None
         The class weights in use, on the net's device.
+    criterion_ : ClassWeightedFocalLoss
+        The training loss (the net's ``criterion_``); its ``class_weight``
+        buffer holds a copy of ``alpha_``.
 
     References
     ----------
@@ -62,13 +65,15 @@ class FocalLoss(RebalancingStrategy):
 
     def _reset_state(self):
         self.alpha_ = None
+        self.criterion_ = None
 
     @property
     def provides_loss(self):
         return True
 
     def get_criterion(self, net):
-        return ClassWeightedFocalLoss(gamma=self.gamma)
+        self.criterion_ = ClassWeightedFocalLoss(gamma=self.gamma)
+        return self.criterion_
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         if self.alpha is None:
@@ -88,4 +93,4 @@ class FocalLoss(RebalancingStrategy):
             if not torch.isfinite(alpha).all() or (alpha < 0).any():
                 raise ValueError("alpha must hold finite, non-negative class weights.")
             self.alpha_ = alpha
-        net.criterion_.class_weight = self.alpha_
+        self.criterion_.set_class_weight(self.alpha_)

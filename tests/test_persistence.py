@@ -1,0 +1,40 @@
+"""Pickling, deepcopy and save/load of fitted nets: state and object identity."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from skrebalance import RebalancedNetClassifier
+from skrebalance.strategies import available
+
+FAST = dict(max_epochs=2, random_state=0)
+
+LOSS_STRATEGIES = ["focal", "class_balanced", "cdb"]
+
+
+@pytest.mark.parametrize("strategy", LOSS_STRATEGIES)
+@pytest.mark.parametrize("copier", [lambda c: pickle.loads(pickle.dumps(c)), copy.deepcopy],
+                         ids=["pickle", "deepcopy"])
+def test_copy_keeps_criterion_owned_by_strategy(three_class, strategy, copier):
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy=strategy, **FAST).fit(X, y)
+    assert clf.criterion_ is clf.strategy_.criterion_
+    restored = copier(clf)
+    assert restored.criterion_ is restored.strategy_.criterion_
+    assert restored.criterion_ is not clf.criterion_
+    for key, value in clf.criterion_.state_dict().items():
+        torch.testing.assert_close(restored.criterion_.state_dict()[key], value)
+    np.testing.assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("strategy", available())
+def test_pickle_keeps_callbacks_and_strategies_in_step(three_class, strategy):
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy=strategy, **FAST).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    by_name = dict(restored.callbacks_)
+    assert by_name["strategy_0"] is restored.strategies_[0]
+    assert restored.strategy_ is restored.strategies_[0]
