@@ -8,42 +8,16 @@ strategies, never per batch).
 """
 
 import math
-from numbers import Integral, Real
 
 import torch
+
+from ._validation import as_vector, check_options, check_scalar
 
 #: names of the dynamic ``tau`` variants of CDB, in the order of the IJCV paper.
 TAU_VARIANTS = ("linear", "poly", "log", "sigmoid")
 
 
-def _vector(values, name):
-    """``values`` as a non-empty 1-d float tensor (float64 for non-tensors)."""
-    if not torch.is_tensor(values):
-        try:
-            values = torch.as_tensor(values, dtype=torch.float64)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise TypeError(f"{name} must be a 1-d array of numbers, got {values!r}.") from exc
-    elif not values.is_floating_point():
-        values = values.to(torch.float64 if values.device.type == "cpu" else torch.float32)
-    if values.ndim != 1 or values.shape[0] == 0:
-        raise ValueError(
-            f"{name} must be a non-empty 1-d array, got shape {tuple(values.shape)}."
-        )
-    return values
-
-
-def _check_real(value, name, low, high, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}.")
-    too_low = value <= low if low_open else value < low
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high or math.isnan(value):
-        lo, hi = ("(" if low_open else "["), (")" if high_open or high is None else "]")
-        upper = "inf" if high is None else high
-        raise ValueError(f"{name} must be in {lo}{low}, {upper}{hi}, got {value!r}.")
-
-
-def effective_number_weights(class_counts, beta=0.999, normalize=True):
+def effective_number_weights(class_counts, beta=0.999, normalize=True, check_input=True):
     r"""Class weights inversely proportional to the effective number of samples.
 
     Cui et al. model the data of a class as covering a volume that grows
@@ -75,6 +49,9 @@ def effective_number_weights(class_counts, beta=0.999, normalize=True):
         Hyper-parameter in ``[0, 1]``.
     normalize : bool, default=True
         Rescale the weights to sum to ``C``.
+    check_input : bool, default=True
+        Check ``class_counts`` and ``beta`` (one host synchronisation); callers
+        that already did pass ``False``.
 
     Returns
     -------
@@ -93,10 +70,12 @@ def effective_number_weights(class_counts, beta=0.999, normalize=True):
     >>> effective_number_weights([5, 500], beta=0.0)
     tensor([1., 1.])
     """
-    counts = _vector(class_counts, "class_counts")
-    if not bool(torch.isfinite(counts).all()) or bool((counts < 0).any()):
-        raise ValueError("class_counts must hold finite, non-negative counts.")
-    _check_real(beta, "beta", 0, 1)
+    caller = "effective_number_weights"
+    counts = as_vector(class_counts, "class_counts", caller)
+    if check_input:
+        if not bool(torch.isfinite(counts).all()) or bool((counts < 0).any()):
+            raise ValueError("class_counts must hold finite, non-negative counts.")
+        check_scalar(beta, "beta", 0, 1, caller=caller)
     counts = counts.to(torch.float64 if counts.device.type == "cpu" else torch.float32)
     n = counts.clamp_min(1.0)  # a zero-count class is weighted as a one-example class
     if beta == 0:
@@ -112,7 +91,7 @@ def effective_number_weights(class_counts, beta=0.999, normalize=True):
     return weights.to(torch.float32)
 
 
-def class_difficulty_bias(class_accuracy, eps=0.01):
+def class_difficulty_bias(class_accuracy, eps=0.01, check_input=True):
     r"""The *difficulty bias* of a model: how unequal its class accuracies are.
 
     .. math::
@@ -129,6 +108,9 @@ def class_difficulty_bias(class_accuracy, eps=0.01):
         Accuracy (recall) :math:`A_c \in [0, 1]` of each class.
     eps : float, default=0.01
         Smoothing :math:`\epsilon \in (0, 1)` of the denominator.
+    check_input : bool, default=True
+        Check the accuracies and ``eps`` (one host synchronisation); callers
+        that already did (a strategy, once per epoch) pass ``False``.
 
     Returns
     -------
@@ -147,24 +129,21 @@ def class_difficulty_bias(class_accuracy, eps=0.01):
     >>> class_difficulty_bias([1.0, 1.0])  # 1 / 1.01 - 1 < 0, clipped
     tensor(0., dtype=torch.float64)
     """
-    acc = _check_accuracy(class_accuracy)
-    _check_real(eps, "eps", 0, 1, low_open=True, high_open=True)
-    return _bias(acc, eps)
-
-
-def _bias(acc, eps):
-    # unchecked core, for callers whose inputs are valid by construction
+    acc = _accuracy(class_accuracy, eps, check_input, "class_difficulty_bias")
     return (acc.max() / (acc.min() + eps) - 1.0).clamp_min(0.0)
 
 
-def _check_accuracy(class_accuracy):
-    acc = _vector(class_accuracy, "class_accuracy")
+def _accuracy(class_accuracy, eps, check_input, caller):
+    if not check_input:
+        return class_accuracy
+    acc = as_vector(class_accuracy, "class_accuracy", caller)
     if not bool(((acc >= 0) & (acc <= 1)).all()):  # also rejects NaN
         raise ValueError("class_accuracy must hold accuracies in [0, 1].")
+    check_scalar(eps, "eps", 0, 1, closed="neither", caller=caller)
     return acc
 
 
-def cdb_tau(bias, variant="sigmoid", max_tau=5.0, eps=0.01, power=2):
+def cdb_tau(bias, variant="sigmoid", max_tau=5.0, eps=0.01, power=2, check_input=True):
     r"""Dynamic exponent :math:`\tau` of CDB from the difficulty bias.
 
     With :math:`B_M = 1/\epsilon - 1` (the largest possible bias) and
@@ -196,6 +175,9 @@ def cdb_tau(bias, variant="sigmoid", max_tau=5.0, eps=0.01, power=2):
         The :math:`\epsilon` of the bias, which fixes :math:`B_M`.
     power : int, default=2
         Exponent :math:`p > 1` of the ``"poly"`` variant.
+    check_input : bool, default=True
+        Check the arguments (one host synchronisation); callers that already
+        did pass ``False`` with ``bias`` a tensor.
 
     Returns
     -------
@@ -216,23 +198,20 @@ def cdb_tau(bias, variant="sigmoid", max_tau=5.0, eps=0.01, power=2):
     >>> cdb_tau(99.0, "log")
     tensor(5.)
     """
-    if variant not in TAU_VARIANTS:
-        raise ValueError(f"variant must be one of {TAU_VARIANTS}, got {variant!r}.")
-    _check_real(max_tau, "max_tau", 0, None)
-    _check_real(eps, "eps", 0, 1, low_open=True, high_open=True)
-    if isinstance(power, bool) or not isinstance(power, Integral) or power < 2:
-        raise ValueError(f"power must be an integer > 1, got {power!r}.")
+    if check_input:
+        caller = "cdb_tau"
+        check_options(variant, "variant", TAU_VARIANTS, caller)
+        check_scalar(max_tau, "max_tau", 0, None, caller=caller)
+        check_scalar(eps, "eps", 0, 1, closed="neither", caller=caller)
+        check_scalar(power, "power", 2, None, integral=True, caller=caller)
     bias = torch.as_tensor(bias)
     if not bias.is_floating_point():
         bias = bias.to(torch.float32)
-    if bias.ndim != 0:
-        raise ValueError(f"bias must be a scalar, got shape {tuple(bias.shape)}.")
-    if not bool(bias >= 0):  # also rejects NaN
-        raise ValueError(f"bias must be >= 0, got {float(bias)}.")
-    return _tau(bias, variant, max_tau, eps, power)
-
-
-def _tau(bias, variant, max_tau, eps, power):
+    if check_input:
+        if bias.ndim != 0:
+            raise ValueError(f"bias must be a scalar, got shape {tuple(bias.shape)}.")
+        if not bool(bias >= 0):  # also rejects NaN
+            raise ValueError(f"bias must be >= 0, got {float(bias)}.")
     b_max = 1.0 / eps - 1.0
     bias = bias.clamp(0.0, b_max)
     if variant == "linear":
@@ -246,7 +225,7 @@ def _tau(bias, variant, max_tau, eps, power):
     return max_tau * ratio
 
 
-def cdb_weights(class_accuracy, tau, eps=0.01, min_weight=0.0):
+def cdb_weights(class_accuracy, tau, eps=0.01, min_weight=0.0, check_input=True):
     r"""CDB class weights from class accuracies: hard classes weigh more.
 
     With difficulty :math:`d_c = \max(1 - A_c, \epsilon)` and exponent
@@ -285,6 +264,9 @@ def cdb_weights(class_accuracy, tau, eps=0.01, min_weight=0.0):
         Smallest difficulty :math:`\epsilon \in (0, 1)`.
     min_weight : float, default=0.0
         Floor :math:`m \in [0, 1]` of every weight; ``1`` gives uniform weights.
+    check_input : bool, default=True
+        Check the arguments (host synchronisations); callers that already did
+        (a strategy, once per epoch) pass ``False`` with tensors on one device.
 
     Returns
     -------
@@ -305,17 +287,42 @@ def cdb_weights(class_accuracy, tau, eps=0.01, min_weight=0.0):
     >>> cdb_weights([1.0, 0.9], tau=1.0, min_weight=0.1)  # d = (0.01, 0.1)
     tensor([0.2636, 1.7364], dtype=torch.float64)
     """
-    acc = _check_accuracy(class_accuracy)
-    _check_real(eps, "eps", 0, 1, low_open=True, high_open=True)
-    _check_real(min_weight, "min_weight", 0, 1)
-    tau = torch.as_tensor(tau, dtype=acc.dtype, device=acc.device)
-    if tau.ndim != 0 or not bool(tau >= 0) or not bool(torch.isfinite(tau)):
-        raise ValueError(f"tau must be a finite scalar >= 0, got {tau!r}.")
-    return _weights(acc, tau, eps, min_weight)
-
-
-def _weights(acc, tau, eps, min_weight):
+    caller = "cdb_weights"
+    acc = _accuracy(class_accuracy, eps, check_input, caller)
+    if check_input:
+        check_scalar(min_weight, "min_weight", 0, 1, caller=caller)
+        tau = torch.as_tensor(tau, dtype=acc.dtype, device=acc.device)
+        if tau.ndim != 0 or not bool(tau >= 0) or not bool(torch.isfinite(tau)):
+            raise ValueError(f"tau must be a finite scalar >= 0, got {tau!r}.")
     difficulty = (1.0 - acc).clamp_min(eps)
     # softmax of tau * log d: d^tau / sum_k d_k^tau without under- or overflow
     weights = torch.softmax(tau * torch.log(difficulty), dim=0) * acc.shape[0]
     return (1.0 - min_weight) * weights + min_weight
+
+
+# ---------------------------------------------------------------------------
+# Transitional names for callers not yet converted to ``check_input=False``
+# (strategies/_cdb.py, functional/_ldam.py, functional/_logit_adjustment.py).
+# They hold no formula: each forwards to the one public function or checker.
+# Remove them once nothing imports them.
+
+
+def _bias(acc, eps):
+    return class_difficulty_bias(acc, eps, check_input=False)
+
+
+def _tau(bias, variant, max_tau, eps, power):
+    return cdb_tau(bias, variant, max_tau, eps, power, check_input=False)
+
+
+def _weights(acc, tau, eps, min_weight):
+    return cdb_weights(acc, tau, eps, min_weight, check_input=False)
+
+
+_vector = as_vector
+
+
+def _check_real(value, name, low, high, low_open=False, high_open=False):
+    closed = {(False, False): "both", (False, True): "left",
+              (True, False): "right", (True, True): "neither"}[(low_open, high_open)]
+    return check_scalar(value, name, low, high, closed=closed)

@@ -1,14 +1,16 @@
 """Instance difficulty from prediction variations (Yu et al., CVPR 2022)."""
 
-from numbers import Real
+import math
 
 import torch
+
+from ._validation import check_scalar
 
 #: Probabilities are clamped to at least this value before any logarithm.
 PROBA_EPS = 1e-6
 
 
-def psi_split(p_prev, p_curr, y, eps=PROBA_EPS):
+def psi_split(p_prev, p_curr, y, eps=PROBA_EPS, check_input=True):
     r"""Split the PSI distance of two predictions into unlearning and learning parts.
 
     With :math:`\Delta p^j = p^j_{t} - p^j_{t-1}` and
@@ -43,6 +45,9 @@ def psi_split(p_prev, p_curr, y, eps=PROBA_EPS):
         Integer labels in ``[0, k)``.
     eps : float, default=1e-6
         Lower clamp of the probabilities, in ``(0, 1)``.
+    check_input : bool, default=True
+        Check types, shapes and ``eps``; callers that already did (a strategy,
+        once per epoch) pass ``False``.
 
     Returns
     -------
@@ -71,20 +76,8 @@ def psi_split(p_prev, p_curr, y, eps=PROBA_EPS):
     >>> psi_split(p_prev, p_curr, torch.tensor([1]))  # same change, other label
     (tensor([0.4159]), tensor([0.]))
     """
-    if not (torch.is_tensor(p_prev) and torch.is_tensor(p_curr) and torch.is_tensor(y)):
-        raise TypeError("p_prev, p_curr and y must be torch tensors.")
-    if p_prev.ndim != 2 or p_prev.shape != p_curr.shape:
-        raise ValueError(
-            "p_prev and p_curr must be 2-D tensors of the same shape (n, k), got "
-            f"{tuple(p_prev.shape)} and {tuple(p_curr.shape)}."
-        )
-    if y.shape != (p_prev.shape[0],):
-        raise ValueError(
-            f"y must have shape ({p_prev.shape[0]},) to match the probabilities, "
-            f"got {tuple(y.shape)}."
-        )
-    if not 0 < eps < 1:
-        raise ValueError(f"eps must be in (0, 1), got {eps!r}.")
+    if check_input:
+        _check_psi_inputs(p_prev, p_curr, y, eps)
     q_prev = p_prev.clamp(min=eps, max=1.0)
     q_curr = p_curr.clamp(min=eps, max=1.0)
     delta = q_curr - q_prev
@@ -99,7 +92,23 @@ def psi_split(p_prev, p_curr, y, eps=PROBA_EPS):
     return du, dl
 
 
-def instance_difficulty(sum_du, sum_dl, c):
+def _check_psi_inputs(p_prev, p_curr, y, eps):
+    if not (torch.is_tensor(p_prev) and torch.is_tensor(p_curr) and torch.is_tensor(y)):
+        raise TypeError("p_prev, p_curr and y must be torch tensors.")
+    if p_prev.ndim != 2 or p_prev.shape != p_curr.shape:
+        raise ValueError(
+            "p_prev and p_curr must be 2-D tensors of the same shape (n, k), got "
+            f"{tuple(p_prev.shape)} and {tuple(p_curr.shape)}."
+        )
+    if y.shape != (p_prev.shape[0],):
+        raise ValueError(
+            f"y must have shape ({p_prev.shape[0]},) to match the probabilities, "
+            f"got {tuple(y.shape)}."
+        )
+    check_scalar(eps, "eps", 0, 1, closed="neither", caller="psi_split")
+
+
+def instance_difficulty(sum_du, sum_dl, c, check_input=True):
     r"""Instance difficulty: accumulated unlearning over accumulated learning.
 
     Eq. 4 of [1]_, with the prior :math:`c > 0` shared by every instance:
@@ -120,6 +129,8 @@ def instance_difficulty(sum_du, sum_dl, c):
     c : float
         Prior of the difficulty, ``> 0``: the larger, the slower the
         difficulties move away from 1.
+    check_input : bool, default=True
+        Check ``c`` and the shapes; callers that already did pass ``False``.
 
     Returns
     -------
@@ -138,11 +149,11 @@ def instance_difficulty(sum_du, sum_dl, c):
     >>> instance_difficulty(torch.tensor([0.5, 0.0]), torch.tensor([1.5, 0.0]), c=0.5)
     tensor([0.5000, 1.0000])
     """
-    if isinstance(c, bool) or not isinstance(c, Real) or not 0 < c < float("inf"):
-        raise ValueError(f"c must be a finite number > 0, got {c!r}.")
-    if sum_du.shape != sum_dl.shape:
-        raise ValueError(
-            "sum_du and sum_dl must have the same shape, got "
-            f"{tuple(sum_du.shape)} and {tuple(sum_dl.shape)}."
-        )
+    if check_input:
+        check_scalar(c, "c", 0, math.inf, closed="neither")
+        if sum_du.shape != sum_dl.shape:
+            raise ValueError(
+                "sum_du and sum_dl must have the same shape, got "
+                f"{tuple(sum_du.shape)} and {tuple(sum_dl.shape)}."
+            )
     return (c + sum_du) / (c + sum_dl)

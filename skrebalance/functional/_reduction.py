@@ -1,19 +1,16 @@
 """The one reduction convention shared by every weighted loss of the package."""
 
-import torch
+from ._validation import check_options
 
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def check_reduction(reduction):
+def check_reduction(reduction, caller=None):
     """Raise a ``ValueError`` unless ``reduction`` is a known reduction name."""
-    if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"reduction must be one of {_REDUCTIONS}, got {reduction!r}."
-        )
+    return check_options(reduction, "reduction", _REDUCTIONS, caller)
 
 
-def reduce_loss(loss, reduction):
+def reduce_loss(loss, reduction, check_input=True):
     """Reduce per-example losses that already carry their weights.
 
     ``"mean"`` divides the (weighted) sum by the number of examples, not by the
@@ -30,6 +27,8 @@ def reduce_loss(loss, reduction):
         Weighted per-example losses.
     reduction : {"none", "mean", "sum"}
         How to reduce.
+    check_input : bool, default=True
+        Check ``reduction``; callers that already did pass ``False``.
 
     Returns
     -------
@@ -42,7 +41,8 @@ def reduce_loss(loss, reduction):
     >>> reduce_loss(torch.tensor([1.0, 2.0, 3.0]), "mean")
     tensor(2.)
     """
-    check_reduction(reduction)
+    if check_input:
+        check_reduction(reduction, "reduce_loss")
     if reduction == "none":
         return loss
     total = loss.sum()
