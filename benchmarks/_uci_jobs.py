@@ -1,15 +1,18 @@
-"""Jobs of the UCI/KEEL benchmark: data, cross-validation plan, one fit, the CSV store.
+"""Jobs of the UCI/KEEL benchmark: data, cross-validation plan, one fit and its scores.
 
 A job is one (dataset, method, repeat, fold) triple. :func:`run_job` fits the
 method's pipeline on the training fold (optionally through a nested
-``GridSearchCV``) and scores it on the test fold; it never raises (a failure
-becomes a row with an ``error``), so one broken method cannot stop a long run.
-:class:`ResultStore` appends each finished row to ``folds.csv`` at once, which
-is what makes a run resumable.
+``GridSearchCV``) and scores it on the test fold; a failure becomes a row with
+an ``error``, so one broken method cannot stop a long run. The one exception is
+an interruption: SIGINT (Ctrl-C) or SIGTERM during a job raises
+:class:`JobInterrupted`, so that a fit cut short is never recorded, even when the
+estimator swallowed the ``KeyboardInterrupt`` (skorch's ``fit`` does, and returns
+a half-trained net). The rows are stored by ``_uci_store.ResultStore``.
 """
 
-import csv
 import os
+import signal
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -160,12 +163,70 @@ def _tuned(estimator, grid, y_train, inner_splits, seed):
     return search, ""
 
 
+class JobInterrupted(Exception):
+    """SIGINT or SIGTERM arrived while a job ran: its result must not be recorded."""
+
+
+@contextmanager
+def stop_signals():
+    """Within the block, SIGINT and SIGTERM raise ``KeyboardInterrupt`` and are noted.
+
+    Yields the list of the names of the signals received. The previous handlers
+    are restored on exit. Outside the main thread (where Python delivers no
+    signal) nothing is installed.
+    """
+    received = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def handler(signum, frame):
+        received.append(signal.Signals(signum).name)
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextmanager
+def interruption_guard():
+    """Raise :class:`JobInterrupted` on leaving the block if a signal arrived in it.
+
+    Works for any estimator: the signal is noted by the handler, whether the
+    ``KeyboardInterrupt`` it raised propagated (scikit-learn) or was swallowed
+    (skorch). A ``KeyboardInterrupt`` raised without a signal, such as skorch's
+    ``EarlyStopping`` ends training with, is not an interruption.
+    """
+    with stop_signals() as received:
+        try:
+            yield
+        except KeyboardInterrupt:
+            if not received:
+                raise
+        if received:
+            raise JobInterrupted(received[0])
+
+
 def run_job(job, X, y, settings, tune=False, inner_splits=3):
-    """Fit and score one job; returns a CSV row (``error`` set on failure)."""
+    """Fit and score one job; returns a row (``error`` set on failure).
+
+    Raises :class:`JobInterrupted` when SIGINT or SIGTERM arrives during the job.
+    """
     row = dict.fromkeys(COLUMNS, np.nan)
     row.update(dataset=job.dataset, method=job.method.name, repeat=job.repeat,
                fold=job.fold, n_splits=job.n_splits, seed=job.seed,
                n_train=len(job.train), n_test=len(job.test), best_params="", error="")
+    with interruption_guard():
+        _fit_and_score(job, X, y, settings, tune, inner_splits, row)
+    return row
+
+
+def _fit_and_score(job, X, y, settings, tune, inner_splits, row):
+    """Fill ``row`` with the scores of ``job`` (or its error)."""
     try:
         with single_thread_torch():
             X_train, y_train = X.iloc[job.train], y[job.train]
@@ -194,44 +255,3 @@ def run_job(job, X, y, settings, tune=False, inner_splits=3):
             f"{type(exc).__name__}: {exc} (at {os.path.basename(where.filename)}:"
             f"{where.lineno})"
         ).replace("\n", " ")[:500]
-    return row
-
-
-class ResultStore:
-    """``folds.csv``: one row per finished job, appended as soon as it finishes."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def read(self):
-        """All rows written so far (empty DataFrame if none)."""
-        if not os.path.exists(self.path) or os.path.getsize(self.path) == 0:
-            return pd.DataFrame(columns=list(COLUMNS))
-        return pd.read_csv(self.path, keep_default_na=False, na_values=[""])
-
-    def results(self):
-        """Successful rows, the last one per job when a job was rerun."""
-        rows = self.read()
-        ok = rows[rows["error"].isna() | (rows["error"].astype(str) == "")]
-        return ok.drop_duplicates(subset=list(KEY), keep="last").reset_index(drop=True)
-
-    def finished(self):
-        """Keys of the jobs with a successful row."""
-        res = self.results()
-        return {
-            (str(d), str(m), int(r), int(f))
-            for d, m, r, f in zip(res["dataset"], res["method"], res["repeat"], res["fold"])
-        }
-
-    def append(self, row):
-        new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
-        with open(self.path, "a", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(COLUMNS))
-            if new:
-                writer.writeheader()
-            writer.writerow({k: ("" if _is_nan(row[k]) else row[k]) for k in COLUMNS})
-            fh.flush()
-
-
-def _is_nan(value):
-    return isinstance(value, float) and np.isnan(value)

@@ -246,7 +246,8 @@ def write_report(out, results, datasets, methods, meta):
     lines = [f"# {meta['title']}", ""]
     lines += [f"Produced by `{run['command']}` ({run['jobs_run']} jobs in "
               f"{run['wall_time_s'] / 60:.1f} min, {run['started']}, "
-              f"`--n-jobs {run['n_jobs']}`, backend {run['backend']})." for run in meta["runs"]]
+              f"`--n-jobs {run['n_jobs']}`, backend {run['backend']}"
+              f"{'; interrupted' if run.get('interrupted') else ''})." for run in meta["runs"]]
     total = sum(run["wall_time_s"] for run in meta["runs"])
     lines += ["", f"Total wall time: {total / 60:.1f} min on {meta['machine']}.", ""]
     lines += [meta["protocol"], ""]

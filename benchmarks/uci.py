@@ -15,10 +15,19 @@ What it measures
     ``benchmarks/_uci_methods.py``.
 
 Output (``--out DIR``)
-    ``folds.csv`` (one row per (dataset, method, fold) job, appended as soon as
-    the job finishes: rerunning with the same ``--out`` skips finished jobs),
+    ``store.sqlite`` (the record of every finished job, stored as soon as the job
+    finishes, atomically: rerunning with the same ``--out`` skips finished jobs;
+    see ``benchmarks/_uci_store.py``), exported as ``folds.csv`` (one row per
+    (dataset, method, fold) job), ``config.json`` and ``runs.jsonl``;
     ``summary.md`` (mean ± std, average ranks, Friedman p-values),
     ``cd_<metric>.png`` (critical-difference diagram) and ``bars_<metric>.png``.
+
+Interruption
+    Ctrl-C (SIGINT) or SIGTERM stops the run cleanly: the jobs in progress are
+    not recorded (a fit cut short never counts as finished), the finished ones
+    are kept, the run says how many, and exits with status 130. Rerun the same
+    command to resume; a record found damaged on resume is reported and its
+    job redone.
 
 How to run (from the repository root)::
 
@@ -39,7 +48,6 @@ estimators (``random_state``) and runs torch on one thread.
 
 import argparse
 import contextlib
-import json
 import os
 import platform
 import shlex
@@ -53,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the _uci_* helper mo
 import _uci_jobs  # noqa: E402
 import _uci_methods  # noqa: E402
 import _uci_report  # noqa: E402
+import _uci_store  # noqa: E402
 import numpy as np  # noqa: E402
 from joblib import Parallel, delayed, parallel_backend  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
@@ -153,20 +162,28 @@ def methods_for(opts):
     return _uci_methods.select_methods(methods, wanted)
 
 
-def check_protocol(out, opts):
-    """Write config.json on the first run; refuse to mix settings in one --out."""
+def check_protocol(store, opts):
+    """Store the settings on the first run; refuse to mix settings in one --out."""
     protocol = {k: getattr(opts, k) for k in PROTOCOL_KEYS}
     protocol["hidden_units"] = list(protocol["hidden_units"])
-    path = out / "config.json"
-    if path.exists():
-        old = json.loads(path.read_text())
-        diff = {k: (old.get(k), v) for k, v in protocol.items() if old.get(k) != v}
-        if diff:
-            raise SystemExit(
-                f"{out} holds results of other settings {diff} (old, new): use another "
-                "--out, or the same settings to resume.")
-    else:
-        path.write_text(json.dumps(protocol, indent=2) + "\n")
+    old = store.config()
+    if old is None:
+        store.set_config(protocol)
+        return
+    diff = {k: (old.get(k), v) for k, v in protocol.items() if old.get(k) != v}
+    if diff:
+        raise SystemExit(
+            f"{store.folder} holds results of other settings {diff} (old, new): use another "
+            "--out, or the same settings to resume.")
+
+
+def open_store(out):
+    """The result store of ``out``; what was found damaged in it is printed."""
+    store = _uci_store.ResultStore(out, _uci_jobs.KEY, _uci_jobs.COLUMNS,
+                                   text_columns=("best_params", "error"))
+    for problem in store.problems:
+        print(f"warning: {problem}")
+    return store
 
 
 @contextlib.contextmanager
@@ -202,17 +219,23 @@ def parallel_context(opts):
 
 
 def run_jobs(jobs, datasets, settings, opts, store):
-    """Run the jobs in parallel; each row reaches folds.csv when its job ends."""
+    """Run the jobs in parallel; each row is stored when its job ends.
+
+    Returns the number of failed jobs. SIGINT/SIGTERM raise ``KeyboardInterrupt``
+    (between jobs) or :class:`_uci_jobs.JobInterrupted` (during one).
+    """
     with parallel_context(opts) as n_jobs:
         rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             delayed(_uci_jobs.run_job)(job, datasets[job.dataset].X, datasets[job.dataset].y,
                                        settings, opts.tune, opts.inner_splits)
             for job in jobs)
         failed = 0
-        for row in tqdm(rows, total=len(jobs), unit="job", disable=opts.no_progress,
-                        desc="uci benchmark"):
-            store.append(row)
-            failed += bool(row["error"])
+        with tqdm(total=len(jobs), unit="job", disable=opts.no_progress,
+                  desc="uci benchmark") as bar:
+            for row in rows:
+                store.append(row)
+                failed += bool(row["error"])
+                bar.update()
     return failed
 
 
@@ -226,6 +249,37 @@ def protocol_text(opts, settings):
                if opts.tune else "none (default parameters)."))
 
 
+def run_and_record(pending, jobs, datasets, settings, opts, store, command):
+    """Run the pending jobs and store the run; on SIGINT/SIGTERM stop cleanly.
+
+    Returns the number of failed jobs; after an interruption, says what finished
+    and exits with status 130.
+    """
+    started, clock = datetime.now(timezone.utc), time.perf_counter()
+    failed, interrupted = 0, ""
+    with _uci_jobs.stop_signals() as received:
+        try:
+            failed = run_jobs(pending, datasets, settings, opts, store)
+        except (KeyboardInterrupt, _uci_jobs.JobInterrupted) as exc:
+            interrupted = (received or [str(exc) or type(exc).__name__])[0]
+    done = store.finished()
+    ran = sum(job.key in done for job in pending)
+    store.add_run(dict(
+        command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
+        wall_time_s=round(time.perf_counter() - clock, 1), jobs_run=ran, jobs_failed=failed,
+        n_jobs=opts.n_jobs, interrupted=bool(interrupted),
+        backend=opts.backend if not opts.scheduler else f"dask {opts.scheduler}"))
+    if not interrupted:
+        return failed
+    store.export()
+    store.close()
+    stored = sum(job.key in done for job in jobs)
+    print(f"Interrupted ({interrupted}): {ran} of {len(pending)} pending jobs finished in this "
+          f"run; {stored} of {len(jobs)} jobs are stored in {store.path}. The jobs in progress "
+          "were not recorded. Rerun the same command to resume.")
+    raise SystemExit(130)
+
+
 def main(argv=None):
     """Run the benchmark; returns a dict with the jobs run/skipped and the paths."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -237,35 +291,25 @@ def main(argv=None):
         parser.error(str(exc))
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
-    check_protocol(out, opts)
+    store = open_store(out)
+    check_protocol(store, opts)
     settings = _uci_methods.NetSettings(
         epochs=opts.epochs, hidden_units=opts.hidden_units, lr=opts.lr,
         batch_size=opts.batch_size, device=opts.device, brf_trees=opts.brf_trees)
     datasets, notes = _uci_jobs.load_datasets(names, opts.n_splits)
     for note in notes:
         print(f"note: {note}")
-    store = _uci_jobs.ResultStore(out / "folds.csv")
+    notes += store.problems
     jobs = _uci_jobs.plan_jobs(datasets, methods, opts.n_repeats, opts.seed)
     done = store.finished()
     pending = [job for job in jobs if job.key not in done]
     command = "python benchmarks/uci.py " + " ".join(shlex.quote(a) for a in argv)
-    started, clock = datetime.now(timezone.utc), time.perf_counter()
     failed = 0
     if not opts.report_only and pending:
         print(f"{len(pending)} jobs to run, {len(jobs) - len(pending)} already in "
               f"{store.path}: {len(datasets)} data sets x {len(methods)} methods.")
-        failed = run_jobs(pending, datasets, settings, opts, store)
-    runs_path = out / "runs.jsonl"
-    if not opts.report_only and pending:
-        run = dict(command=command, started=started.strftime("%Y-%m-%d %H:%M UTC"),
-                   wall_time_s=round(time.perf_counter() - clock, 1),
-                   jobs_run=len(pending), jobs_failed=failed, n_jobs=opts.n_jobs,
-                   backend=opts.backend if not opts.scheduler else f"dask {opts.scheduler}")
-        with open(runs_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(run) + "\n")
-    runs = ([json.loads(line) for line in runs_path.read_text().splitlines() if line]
-            if runs_path.exists() else [])
-
+        failed = run_and_record(pending, jobs, datasets, settings, opts, store, command)
+    store.export()
     results = store.results()
     keys = {job.key for job in jobs}
     mask = [k in keys for k in zip(results["dataset"], results["method"],
@@ -284,11 +328,12 @@ def main(argv=None):
     meta = dict(
         title="UCI/KEEL benchmark: " + ", ".join(opts.suite)
               + (" (paper replication)" if opts.paper else ""),
-        primary=opts.metric, metrics=_uci_jobs.METRICS, runs=runs, notes=notes,
+        primary=opts.metric, metrics=_uci_jobs.METRICS, runs=store.runs(), notes=notes,
         protocol=protocol_text(opts, settings), paper=opts.paper, paper_numbers=paper_numbers,
         machine=f"{platform.machine()}, {os.cpu_count()} CPU cores")
     ranks = _uci_report.write_report(str(out), results, datasets,
                                      [m.name for m in methods], meta)
+    store.close()
     print(f"Summary: {out / 'summary.md'}")
     if ranks is not None:
         print(f"Average ranks ({opts.metric}):")
