@@ -5,8 +5,9 @@ Build (from the repository root, after ``pip install -e ".[docs]"``)::
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 The gallery (``examples/plot_*.py``) runs during the build. The benchmark
-results page is generated at configuration time from the Markdown summaries
-in ``benchmarks/results/`` (see :func:`write_benchmark_page`).
+results pages are generated at configuration time: one page per Markdown
+summary in ``benchmarks/results/``, which myst-parser renders as it is (see
+``docs/_benchmark_pages.py``).
 """
 
 import os
@@ -29,7 +30,7 @@ torch.set_num_threads(1)
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-sys.path.insert(0, str(DOCS))  # for the helpers module below
+sys.path.insert(0, str(DOCS))  # the helper modules docs/_*.py
 
 # -- Project information -----------------------------------------------------
 
@@ -46,6 +47,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
+    "myst_parser",  # the benchmark summaries are Markdown
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "_offline",  # docs/_offline.py: warns for any resource loaded from the network
@@ -53,22 +55,28 @@ extensions = [
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "generated/benchmark_results.rst"]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 default_role = "literal"
 root_doc = "index"
 
 # autodoc / autosummary
 autosummary_generate = True
+from _api_surface import ESTIMATOR_METHODS, EXCLUDED_MEMBERS  # noqa: E402
+
+# Each template (docs/_templates/) says which members it shows; no default
+# "members" here: Sphinx 9 lets a boolean default override a directive's own
+# ":members: a, b" list.
 autodoc_default_options = {
-    "members": True,
-    "inherited-members": False,
-    # scikit-learn's generated metadata-routing setters: their docstrings refer
-    # to scikit-learn's own glossary, and they are not part of our API
-    "exclude-members": ",".join(
-        f"set_{method}_request"
-        for method in ("fit", "partial_fit", "predict", "predict_proba", "score")
-    ),
+    # torch's and scikit-learn's own machinery (extra_repr, the generated
+    # metadata-routing setters): not part of our API
+    "exclude-members": ",".join(EXCLUDED_MEMBERS),
 }
+# the classifier's page (docs/_templates/estimator.rst) shows these methods
+autosummary_context = {"estimator_methods": list(ESTIMATOR_METHODS)}
 autodoc_typehints = "none"
+autodoc_member_order = "bysource"
+# the page contents of a class list "fit()", not "RebalancedNetClassifier.fit()"
+toc_object_entries_show_parents = "hide"
 
 # numpydoc: methods are documented by the class template (":members:"), not by
 # numpydoc's member tables, which would also list every inherited skorch and
@@ -100,9 +108,25 @@ def _escape_shape_names(app, what, name, obj, options, lines):
     lines[:] = [shape.sub(escape, line) for line in lines]
 
 
+def _unlink_foreign_refs(app, what, name, obj, options, lines):
+    """Plain text for the cross-references of inherited skorch/scikit-learn docstrings.
+
+    The classifier's page shows methods it inherits (``score``, ``save_params``);
+    their docstrings refer to labels of scikit-learn's and skorch's own
+    documentation (``:ref:`accuracy <accuracy_score>```), which this offline
+    build cannot resolve. Only the text of those references is kept.
+    """
+    module = getattr(obj, "__module__", None) or ""
+    if module.split(".")[0] == "skrebalance":
+        return
+    role = re.compile(r":(?:ref|term|doc):`([^`<]*?)\s*(?:<[^`>]*>)?`")
+    lines[:] = [role.sub(lambda m: m.group(1), line) for line in lines]
+
+
 def setup(app):
     # priority < 500: runs before numpydoc turns the sections into rst
     app.connect("autodoc-process-docstring", _escape_shape_names, priority=400)
+    app.connect("autodoc-process-docstring", _unlink_foreign_refs, priority=400)
 
 
 # -- sphinx-gallery -------------------------------------------------------------
@@ -136,7 +160,7 @@ html_title = f"skrebalance {release}"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 # pages without sub-pages: no (empty) left navigation column
-html_sidebars = {"index": [], "getting_started": [], "benchmarks": []}
+html_sidebars = {"index": [], "getting_started": []}
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
@@ -147,8 +171,13 @@ html_theme_options = {
 html_context = {"default_mode": "light"}
 html_show_sourcelink = False
 
-# -- Benchmark results page -------------------------------------------------------
+# -- Benchmark results pages ------------------------------------------------------
 
-from _md_to_rst import write_benchmark_page  # noqa: E402
+from _benchmark_pages import write_benchmark_pages  # noqa: E402
 
-write_benchmark_page(ROOT / "benchmarks" / "results", DOCS / "generated" / "benchmark_results.rst")
+write_benchmark_pages(
+    ROOT / "benchmarks" / "results",
+    DOCS / "generated" / "benchmarks",
+    DOCS / "generated" / "benchmark_results.rst",
+    DOCS,
+)

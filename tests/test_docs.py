@@ -1,64 +1,180 @@
-"""The documentation covers the public API and every registered strategy.
+"""The documentation covers the public API, every registered strategy, the
+committed benchmark summaries, and renders offline.
 
-These checks are fast (no Sphinx build): they read the rst sources. The full
-build is ``python -m sphinx -W --keep-going -b html docs docs/_build/html``.
+These checks are fast (no Sphinx build): they read the rst sources and the
+helper modules of ``docs/``. The full build is
+``python -m sphinx -W --keep-going -b html docs docs/_build/html``; it also
+fails on any page resource loaded from the network (``docs/_offline.py``).
 """
 
 import importlib
+import inspect
+import pkgutil
 import re
 import sys
 from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
-API = (DOCS / "api.rst").read_text(encoding="utf-8")
-PUBLIC_MODULES = [
-    "skrebalance.strategies",
-    "skrebalance.functional",
-    "skrebalance.losses",
-    "skrebalance.datasets",
-]
+import skrebalance
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+API_PAGES = [DOCS / "api.rst"] + sorted((DOCS / "api").glob("*.rst"))
+
+
+@pytest.fixture(scope="module")
+def docs_helpers():
+    """Import the helper modules ``docs/_*.py`` (``conf.py`` does the same)."""
+    sys.path.insert(0, str(DOCS))
+    try:
+        yield {
+            name: importlib.import_module(name)
+            for name in ("_api_surface", "_benchmark_pages", "_offline")
+        }
+    finally:
+        sys.path.remove(str(DOCS))
+
+
+# -- API reference -------------------------------------------------------------
 
 
 def _autosummary_entries(text):
-    """``{module: {names}}`` listed in the autosummary blocks of ``text``."""
-    entries, module = {}, None
+    """``[(module, name, options)]`` of the autosummary blocks of ``text``."""
+    entries, module = [], None
     lines = text.splitlines()
     for i, line in enumerate(lines):
         m = re.match(r"^\.\. currentmodule:: (\S+)", line)
         if m:
             module = m.group(1)
         if line.startswith(".. autosummary::"):
+            options = {}
             for item in lines[i + 1 :]:
                 if item.strip() and not item.startswith("   "):
                     break
-                name = item.strip()
-                if name and not name.startswith(":"):
-                    entries.setdefault(module, set()).add(name)
+                opt = re.match(r"^\s+:(\S+):\s*(.*)$", item)
+                if opt:
+                    options[opt.group(1)] = opt.group(2)
+                elif item.strip():
+                    entries.append((module, item.strip(), options))
     return entries
 
 
-API_ENTRIES = _autosummary_entries(API)
+API_ENTRIES = [entry for page in API_PAGES for entry in _autosummary_entries(page.read_text(encoding="utf-8"))]
 
 
-@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
-def test_api_reference_lists_every_public_name(module_name):
-    module = importlib.import_module(module_name)
-    missing = set(module.__all__) - API_ENTRIES.get(module_name, set())
-    assert not missing, f"docs/api.rst lacks {sorted(missing)} of {module_name}.__all__"
+def _public_modules():
+    """``skrebalance`` and every sub-module or sub-package not starting with ``_``."""
+    names = ["skrebalance"] + [
+        info.name
+        for info in pkgutil.walk_packages(skrebalance.__path__, "skrebalance.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+    ]
+    return [importlib.import_module(name) for name in names]
 
 
-def test_api_reference_lists_classifier_module_and_samplers():
-    assert {"RebalancedNetClassifier", "MLP"} <= API_ENTRIES["skrebalance"]
-    assert {"DeviceBatchIterator", "weighted_draw"} <= API_ENTRIES["skrebalance.samplers"]
+def _public_objects(module):
+    """The classes and functions a module offers: its ``__all__``, or without
+    one the classes and functions it defines whose names do not start with ``_``."""
+    if hasattr(module, "__all__"):
+        names = module.__all__
+    else:
+        names = [
+            name
+            for name, obj in vars(module).items()
+            if not name.startswith("_")
+            and (inspect.isclass(obj) or inspect.isfunction(obj))
+            and obj.__module__ == module.__name__
+        ]
+    objects = {name: getattr(module, name) for name in names}
+    return {name: obj for name, obj in objects.items() if inspect.isclass(obj) or inspect.isfunction(obj)}
+
+
+def _documented_objects():
+    """``{id(obj)}`` of every object that has an API page (an autosummary entry
+    with ``:toctree:``), whatever the module path it is listed under."""
+    return {
+        id(getattr(importlib.import_module(module), name))
+        for module, name, options in API_ENTRIES
+        if "toctree" in options
+    }
+
+
+@pytest.mark.parametrize("module", _public_modules(), ids=lambda m: m.__name__)
+def test_api_reference_documents_every_public_name(module):
+    documented = _documented_objects()
+    missing = sorted(name for name, obj in _public_objects(module).items() if id(obj) not in documented)
+    assert not missing, f"the API pages (docs/api/*.rst) lack {missing} of {module.__name__}"
+
+
+def test_public_modules_are_found():
+    # the parametrization above must not silently run over nothing
+    names = {m.__name__ for m in _public_modules()}
+    assert {"skrebalance.strategies", "skrebalance.losses", "skrebalance.functional"} <= names
+    assert {"skrebalance.datasets", "skrebalance.samplers", "skrebalance.modules"} <= names
 
 
 def test_api_reference_names_exist():
-    for module_name, names in API_ENTRIES.items():
-        module = importlib.import_module(module_name)
-        for name in names:
-            assert hasattr(module, name), f"docs/api.rst lists {module_name}.{name}"
+    for module, name, _ in API_ENTRIES:
+        assert hasattr(importlib.import_module(module), name), f"the API pages list {module}.{name}"
+
+
+def test_api_reference_lists_each_object_once():
+    listed = [(module, name) for module, name, options in API_ENTRIES if "toctree" in options]
+    ids = [id(getattr(importlib.import_module(module), name)) for module, name in listed]
+    doubles = sorted({f"{m}.{n}" for (m, n), i in zip(listed, ids) if ids.count(i) > 1})
+    assert not doubles, f"listed twice (an alias?): {doubles}"
+
+
+def test_api_reference_groups_names_by_module():
+    # one page per module: no flat list of every name on one page
+    per_page = {
+        page.stem: {module for module, _, _ in _autosummary_entries(page.read_text(encoding="utf-8"))}
+        for page in API_PAGES
+    }
+    assert not per_page["api"], "docs/api.rst is the overview; names belong on docs/api/<module>.rst"
+    for page, modules in per_page.items():
+        assert len(modules) <= 1, f"docs/api/{page}.rst mixes modules {sorted(modules)}"
+    toctree = (DOCS / "api.rst").read_text(encoding="utf-8")
+    for page in API_PAGES[1:]:
+        assert re.search(rf"^   api/{page.stem}$", toctree, re.M), f"api/{page.stem} not in api.rst's toctree"
+
+
+def test_classifier_page_shows_the_estimator_surface_not_skorch_internals(docs_helpers):
+    surface = docs_helpers["_api_surface"]
+    classifier = skrebalance.RebalancedNetClassifier
+    shown = [name for name in surface.ESTIMATOR_METHODS if hasattr(classifier, name)]
+    for name in ("fit", "predict", "predict_proba", "score", "get_params", "set_params"):
+        assert name in shown
+    assert not set(shown) & set(surface.INTERNAL_METHODS)
+    # every public method the classifier itself defines is either shown or a
+    # named internal method: a new public method has to be placed
+    own = {
+        name
+        for name, value in vars(classifier).items()
+        if not name.startswith("_") and (inspect.isfunction(value) or isinstance(value, property))
+        and not name.endswith("_")  # fitted attributes (properties) are in the docstring
+    }
+    unplaced = own - set(surface.ESTIMATOR_METHODS) - set(surface.INTERNAL_METHODS)
+    assert not unplaced, f"place {sorted(unplaced)} in docs/_api_surface.py"
+    entries = [(m, n, o) for m, n, o in API_ENTRIES if n == "RebalancedNetClassifier"]
+    assert [o.get("template") for _, _, o in entries] == ["estimator.rst"]
+    template = (DOCS / "_templates" / "estimator.rst").read_text(encoding="utf-8")
+    assert "estimator_methods" in template and ":inherited-members:" not in template
+
+
+def test_strategy_pages_show_parameters_not_hooks():
+    from skrebalance.strategies import RebalancingStrategy
+
+    for module, name, options in API_ENTRIES:
+        obj = getattr(importlib.import_module(module), name)
+        if inspect.isclass(obj) and issubclass(obj, RebalancingStrategy) and obj is not RebalancingStrategy:
+            assert options.get("template") == "strategy.rst", f"{name} uses {options.get('template')}"
+    template = (DOCS / "_templates" / "strategy.rst").read_text(encoding="utf-8")
+    assert ":no-members:" in template
+
+
+# -- user guide ------------------------------------------------------------------
 
 
 def test_every_strategy_has_a_user_guide_page():
@@ -79,48 +195,108 @@ def test_every_strategy_has_a_user_guide_page():
             assert ".. math::" in text, f"user_guide/{name}.rst has no formula"
 
 
-@pytest.fixture
-def md_to_rst():
-    sys.path.insert(0, str(DOCS))
-    try:
-        yield importlib.import_module("_md_to_rst").md_to_rst
-    finally:
-        sys.path.remove(str(DOCS))
+# -- offline rendering -------------------------------------------------------------
 
 
-def test_markdown_summary_becomes_valid_rst(md_to_rst):
-    docutils_core = pytest.importorskip("docutils.core")
-    markdown = "\n".join([
-        "Produced by `python benchmarks/uci.py --quick` on `cpu`.",
-        "",
-        "## Balanced accuracy",
-        "",
-        "| method | ecoli1 | rank |",
-        "|:-------|-------:|-----:|",
-        "| `class_balanced` | 0.81 ± 0.02 | 1.5 |",
-        "| none_ | 0.7\\|0.8 | 2 |",
-        "",
-        "- first item with `code`,",
-        "- second item",
-        "",
-        "```bash",
-        "python benchmarks/uci.py --quick",
-        "```",
+def test_mathjax_is_served_from_the_site():
+    conf = (DOCS / "conf.py").read_text(encoding="utf-8")
+    path = re.search(r'^mathjax_path = "([^"]+)"', conf, re.M).group(1)
+    assert "//" not in path
+    script = DOCS / "_static" / path
+    assert script.is_file() and script.stat().st_size > 100_000, script
+    assert '"write_computation_times": False' in conf  # that page loads jQuery/DataTables from CDNs
+    assert '"_offline"' in conf
+
+
+def test_remote_resources_are_found(docs_helpers):
+    remote = docs_helpers["_offline"].remote_resources
+    page = "\n".join([
+        '<script defer="defer" src="https://cdn.jsdelivr.net/npm/mathjax@4/tex-mml-chtml.js"></script>',
+        '<script src="../_static/mathjax/tex-svg-full.js"></script>',
+        '<link href="//cdn.example/b.css" rel="stylesheet" />',
+        '<link rel="canonical" href="https://example.org/page.html" />',
+        '<a href="https://skorch.readthedocs.io">skorch</a>',
+        '<img alt="x" src="../_images/cd.png" />',
+        "<style>.a { background: url('https://cdn.example/bg.png') }</style>",
+        '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
     ])
-    rst = "\n".join(["Title", "=====", ""] + md_to_rst(markdown, level_offset=1))
-    # the hand-written expectation of the table's first body row
-    assert "   * - ``class_balanced``\n     - 0.81 ± 0.02\n     - 1.5" in rst
-    assert ".. code-block:: bash" in rst
-    messages = []
+    assert remote(page) == [
+        "https://cdn.jsdelivr.net/npm/mathjax@4/tex-mml-chtml.js",
+        "//cdn.example/b.css",
+        "https://cdn.example/bg.png",
+    ]
+
+
+# -- benchmark pages ---------------------------------------------------------------
+
+
+def _myst_messages(markdown):
+    docutils_core = pytest.importorskip("docutils.core")
+    myst_parser = pytest.importorskip("myst_parser.parsers.docutils_")
     doctree = docutils_core.publish_doctree(
-        rst, settings_overrides={"report_level": 5, "warning_stream": False}
+        markdown,
+        parser=myst_parser.Parser(),
+        settings_overrides={"report_level": 5, "warning_stream": False},
     )
-    for node in doctree.findall():
-        if node.tagname == "system_message":
-            messages.append(node.astext())
+    messages = [n.astext() for n in doctree.findall() if n.tagname == "system_message"]
+    return doctree, [m for m in messages if "(INFO/1)" not in m]
+
+
+def test_myst_reports_a_broken_summary():
+    # the check below can fail: a skipped heading level is a MyST warning
+    _, messages = _myst_messages("# Title\n\n### skipped a level\n")
+    assert messages and "header" in messages[0].lower()
+
+
+@pytest.mark.parametrize(
+    "summary",
+    sorted((ROOT / "benchmarks" / "results").rglob("*.md")),
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
+def test_committed_summaries_are_valid_markdown(summary):
+    text = summary.read_text(encoding="utf-8")
+    doctree, messages = _myst_messages(text)
     assert not messages, messages
-    tables = [n for n in doctree.findall() if n.tagname == "table"]
-    assert len(tables) == 1
-    rows = [r for r in tables[0].findall() if r.tagname == "row"]
-    assert len(rows) == 3
-    assert rows[2].astext().split("\n\n")[:2] == ["none_", "0.7|0.8"]
+    n_tables = sum(1 for line in text.splitlines() if re.match(r"^\s*\|?\s*:?-{3,}:?\s*\|", line))
+    assert len([n for n in doctree.findall() if n.tagname == "table"]) == n_tables
+    for image in re.findall(r"!\[[^\]]*\]\(([^)\s]+)", text):
+        assert (summary.parent / image).is_file(), f"{summary.name} shows a missing {image}"
+
+
+def test_benchmark_pages_include_each_summary(docs_helpers, tmp_path):
+    pages = docs_helpers["_benchmark_pages"]
+    results = tmp_path / "results"
+    (results / "uci" / "t4").mkdir(parents=True)
+    (results / "uci" / "README.md").write_text("# UCI results\n\nRead me.\n")
+    (results / "uci" / "t4" / "summary.md").write_text("# Table 4\n\n![cd](cd.png)\n")
+    (results / "uci" / "t4" / "folds.csv").write_text("a,b\n")
+    (results / "class_level.md").write_text("No title, one line.\n")
+    docs = tmp_path / "docs"
+    stale = docs / "generated" / "benchmarks" / "old.md"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("# a summary removed since\n")
+
+    written = pages.write_benchmark_pages(
+        results, docs / "generated" / "benchmarks", docs / "generated" / "toc.rst", docs
+    )
+
+    assert sorted(written) == ["class_level", "uci", "uci-t4"]
+    assert not stale.exists()
+    toc = (docs / "generated" / "toc.rst").read_text()
+    # quality results first, a folder's README is the parent of its summaries
+    assert toc.split("\n\n")[1].split() == ["/generated/benchmarks/uci", "/generated/benchmarks/class_level"]
+    uci = (docs / "generated" / "benchmarks" / "uci.md").read_text()
+    assert "```{include} ../../../results/uci/README.md\n:relative-images:\n```" in uci
+    assert "```{toctree}\n:maxdepth: 1\n\nuci-t4\n```" in uci
+    t4 = (docs / "generated" / "benchmarks" / "uci-t4.md").read_text()
+    assert "{download}`folds.csv <../../../results/uci/t4/folds.csv>`" in t4
+    assert not t4.startswith("# ")  # the summary's own title is the page title
+    untitled = (docs / "generated" / "benchmarks" / "class_level.md").read_text()
+    assert untitled.startswith("# Class level\n")
+
+
+def test_benchmark_page_says_when_nothing_is_committed(docs_helpers, tmp_path):
+    pages = docs_helpers["_benchmark_pages"]
+    toc = tmp_path / "toc.rst"
+    assert pages.write_benchmark_pages(tmp_path / "none", tmp_path / "pages", toc, tmp_path) == []
+    assert toc.read_text().startswith(".. note::")
