@@ -5,26 +5,23 @@ method's pipeline on the training fold (optionally through a nested
 ``GridSearchCV``) and scores it on the test fold; a failure becomes a row with
 an ``error``, so one broken method cannot stop a long run. The one exception is
 an interruption: SIGINT (Ctrl-C) or SIGTERM during a job raises
-:class:`JobInterrupted`, so that a fit cut short is never recorded, even when the
+``_common.Interrupted``, so that a fit cut short is never recorded, even when the
 estimator swallowed the ``KeyboardInterrupt`` (skorch's ``fit`` does, and returns
 a half-trained net). The rows are stored by ``_uci_store.ResultStore``.
 """
 
 import os
-import signal
-import threading
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import torch
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
 
+from _common import interruption_guard, torch_threads
 from _uci_methods import build_estimator, param_grid
 from skrebalance.datasets import load_dataset
 
@@ -126,17 +123,6 @@ def plan_jobs(datasets, methods, n_repeats, seed):
     return jobs
 
 
-@contextmanager
-def single_thread_torch():
-    """One torch thread per job: no oversubscription, same arithmetic everywhere."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def score(y_true, y_pred, proba, classes):
     """The benchmark metrics of one test fold (ROC-AUC only for binary sets)."""
     scores = {
@@ -163,58 +149,10 @@ def _tuned(estimator, grid, y_train, inner_splits, seed):
     return search, ""
 
 
-class JobInterrupted(Exception):
-    """SIGINT or SIGTERM arrived while a job ran: its result must not be recorded."""
-
-
-@contextmanager
-def stop_signals():
-    """Within the block, SIGINT and SIGTERM raise ``KeyboardInterrupt`` and are noted.
-
-    Yields the list of the names of the signals received. The previous handlers
-    are restored on exit. Outside the main thread (where Python delivers no
-    signal) nothing is installed.
-    """
-    received = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-
-    def handler(signum, frame):
-        received.append(signal.Signals(signum).name)
-        raise KeyboardInterrupt
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
-@contextmanager
-def interruption_guard():
-    """Raise :class:`JobInterrupted` on leaving the block if a signal arrived in it.
-
-    Works for any estimator: the signal is noted by the handler, whether the
-    ``KeyboardInterrupt`` it raised propagated (scikit-learn) or was swallowed
-    (skorch). A ``KeyboardInterrupt`` raised without a signal, such as skorch's
-    ``EarlyStopping`` ends training with, is not an interruption.
-    """
-    with stop_signals() as received:
-        try:
-            yield
-        except KeyboardInterrupt:
-            if not received:
-                raise
-        if received:
-            raise JobInterrupted(received[0])
-
-
 def run_job(job, X, y, settings, tune=False, inner_splits=3):
     """Fit and score one job; returns a row (``error`` set on failure).
 
-    Raises :class:`JobInterrupted` when SIGINT or SIGTERM arrives during the job.
+    Raises ``_common.Interrupted`` when SIGINT or SIGTERM arrives during the job.
     """
     row = dict.fromkeys(COLUMNS, np.nan)
     row.update(dataset=job.dataset, method=job.method.name, repeat=job.repeat,
@@ -228,7 +166,7 @@ def run_job(job, X, y, settings, tune=False, inner_splits=3):
 def _fit_and_score(job, X, y, settings, tune, inner_splits, row):
     """Fill ``row`` with the scores of ``job`` (or its error)."""
     try:
-        with single_thread_torch():
+        with torch_threads(1):  # no oversubscription, same arithmetic everywhere
             X_train, y_train = X.iloc[job.train], y[job.train]
             X_test, y_test = X.iloc[job.test], y[job.test]
             estimator = build_estimator(job.method, settings, job.seed)

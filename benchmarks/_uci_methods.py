@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skrebalance import RebalancedNetClassifier
+import _common
 from skrebalance.strategies import available, get_strategy_class
 
 # ---------------------------------------------------------------------------
@@ -160,17 +160,11 @@ def make_preprocessor():
     )
 
 
-def make_net(settings, random_state, strategy=None):
+def make_net(settings, random_state, strategy="none"):
     """The one net configuration shared by every net-based method of a run."""
-    return RebalancedNetClassifier(
-        strategy=strategy,
-        module__hidden_units=tuple(settings.hidden_units),
-        max_epochs=settings.epochs,
-        lr=settings.lr,
-        batch_size=settings.batch_size,
-        device=settings.device,
-        random_state=random_state,
-    )
+    return _common.make_net(
+        strategy, hidden_units=settings.hidden_units, epochs=settings.epochs, lr=settings.lr,
+        batch_size=settings.batch_size, device=settings.device, random_state=random_state)
 
 
 def build_estimator(method, settings, random_state):

@@ -1,13 +1,10 @@
-"""Report of the UCI/KEEL benchmark: Markdown summary, ranks, Friedman test, plots.
+"""Report of the UCI/KEEL benchmark: the Markdown summary and the plots.
 
-Ranks are computed per data set on the mean score over folds (1 = best, ties
-share the average rank) and averaged over the data sets on which every method
-has results. The Friedman test (:func:`scipy.stats.friedmanchisquare`) asks
-whether the methods' ranks differ at all; the critical-difference (CD) diagram
-uses the Nemenyi post-hoc test (Demšar, JMLR 2006):
-``CD = q_alpha * sqrt(k (k + 1) / (6 N))`` with ``q_alpha`` the studentized
-range quantile divided by ``sqrt(2)``, for ``k`` methods on ``N`` data sets.
-Methods joined by a bar are not significantly different.
+``summary.md`` gives the protocol and data sets, the average ranks of every
+method per metric with the Friedman p-value, the pairwise tests of the primary
+metric (Wilcoxon-Holm next to Nemenyi, see ``_uci_stats.py``) with their
+critical-difference diagrams, a bar chart per data set, and the mean ± std
+tables; ``pairwise_<metric>.csv`` holds every pair's p-values.
 """
 
 import math
@@ -18,7 +15,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
+
+from _common import markdown_table  # noqa: E402
+from _common import mean_std as _cell  # noqa: E402
+from _uci_stats import (  # noqa: E402
+    ALPHA,
+    average_ranks,
+    better_than,
+    friedman_p,
+    mean_std,
+    nemenyi_cd,
+    nemenyi_p,
+    pairwise_table,
+    plot_cd,
+    wilcoxon_holm_p,
+)
 
 METRIC_LABELS = {
     "accuracy": "accuracy",
@@ -33,100 +44,7 @@ PAPER_COLUMNS = {"none": "Base", "class_balanced": "CB", "instance_difficulty": 
 
 
 # ---------------------------------------------------------------------------
-# Statistics
-
-
-def mean_std(results, metric, methods, datasets):
-    """Two dataset x method tables: mean and std of ``metric`` over folds."""
-    grouped = results.groupby(["dataset", "method"])[metric]
-    means = grouped.mean().unstack("method").reindex(index=datasets, columns=methods)
-    stds = grouped.std(ddof=1).unstack("method").reindex(index=datasets, columns=methods)
-    return means, stds
-
-
-def average_ranks(means):
-    """Average rank of each method (1 = best) over the complete data sets."""
-    complete = means.dropna(axis=0, how="any")
-    ranks = complete.rank(axis=1, ascending=False, method="average")
-    return ranks.mean(axis=0), len(complete)
-
-
-def friedman_p(means):
-    """Friedman test p-value over complete data sets (None when undefined)."""
-    complete = means.dropna(axis=0, how="any")
-    if complete.shape[1] < 3 or complete.shape[0] < 2:
-        return None
-    if np.allclose(complete.to_numpy(), complete.to_numpy()[:, :1]):
-        return 1.0  # every method ties on every data set
-    return float(stats.friedmanchisquare(*[complete[m] for m in complete.columns]).pvalue)
-
-
-def nemenyi_cd(k, n, alpha=0.05):
-    """Nemenyi critical difference of average ranks (k methods, n data sets)."""
-    q = stats.studentized_range.ppf(1 - alpha, k, np.inf) / math.sqrt(2)
-    return float(q * math.sqrt(k * (k + 1) / (6.0 * n)))
-
-
-def _cliques(ranks, cd):
-    """Maximal runs of methods (sorted by rank) spanning less than ``cd``."""
-    values = list(ranks.values)
-    groups, last_end = [], -1
-    for i in range(len(values)):
-        j = i
-        while j + 1 < len(values) and values[j + 1] - values[i] < cd:
-            j += 1
-        if j > i and j > last_end:
-            groups.append((i, j))
-            last_end = j
-    return groups
-
-
-# ---------------------------------------------------------------------------
 # Plots
-
-
-def plot_cd(avg_ranks, n_datasets, path, title, alpha=0.05):
-    """Critical-difference diagram of average ranks (Nemenyi, Demšar style)."""
-    ranks = avg_ranks.sort_values()
-    k = len(ranks)
-    cd = nemenyi_cd(k, n_datasets, alpha) if k >= 2 else 0.0
-    groups = _cliques(ranks, cd)
-    n_left = (k + 1) // 2
-    step, clique_gap = 0.32, 0.12
-    top = 0.45 + clique_gap * len(groups)
-    height = 1.4 + step * n_left + clique_gap * len(groups)
-    fig, ax = plt.subplots(figsize=(9, height))
-    span = max(k - 1, 1)
-    margin = 0.45 * span
-    ax.set_xlim(1 - margin, k + margin)
-    ax.set_ylim(-(top + step * (n_left + 0.5)), 1.1)
-    ax.set_axis_off()
-    ax.hlines(0, 1, k, color="black", lw=1)
-    for r in range(1, k + 1):
-        ax.vlines(r, 0, 0.08, color="black", lw=1)
-        ax.text(r, 0.14, str(r), ha="center", va="bottom", fontsize=8)
-    # the critical difference, drawn to scale
-    ax.hlines(0.75, 1, 1 + cd, color="black", lw=1.5)
-    ax.vlines([1, 1 + cd], 0.7, 0.8, color="black", lw=1)
-    ax.text(1 + cd / 2, 0.85, f"CD = {cd:.2f} (Nemenyi, alpha={alpha})", ha="center",
-            va="bottom", fontsize=8)
-    for g, (i, j) in enumerate(groups):
-        y = -(0.2 + clique_gap * g)
-        ax.hlines(y, ranks.iloc[i] - 0.03, ranks.iloc[j] + 0.03, color="black", lw=3)
-    left = list(ranks.items())[:n_left]
-    right = list(reversed(list(ranks.items())[n_left:]))
-    for side, items in (("left", left), ("right", right)):
-        for depth, (name, rank) in enumerate(items):
-            y = -(top + step * depth)
-            x_end = 1 - 0.08 * span if side == "left" else k + 0.08 * span
-            ax.plot([rank, rank, x_end], [0, y, y], color="0.25", lw=0.9)
-            ax.text(x_end + (-0.02 if side == "left" else 0.02) * span, y,
-                    f"{name} ({rank:.2f})", ha="right" if side == "left" else "left",
-                    va="center", fontsize=9)
-    ax.set_title(title, fontsize=10)
-    fig.savefig(path, dpi=130, bbox_inches="tight")
-    plt.close(fig)
-    return cd
 
 
 def plot_bars(means, stds, path, title):
@@ -168,28 +86,15 @@ def plot_bars(means, stds, path, title):
 # Markdown
 
 
-def _table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _cell(mean, std, best=False, digits=3):
-    if pd.isna(mean):
-        return "–"
-    text = f"{mean:.{digits}f} ± {0.0 if pd.isna(std) else std:.{digits}f}"
-    return f"**{text}**" if best else text
-
-
 def metric_section(metric, means, stds):
     """Mean ± std per data set and method; the best mean per data set in bold."""
     best = means.max(axis=1)
     rows = [
         [name] + [_cell(means.at[name, m], stds.at[name, m],
-                        np.isclose(means.at[name, m], best[name])) for m in means.columns]
+                        bold=np.isclose(means.at[name, m], best[name])) for m in means.columns]
         for name in means.index
     ]
-    return _table(["data set"] + list(means.columns), rows)
+    return markdown_table(["data set"] + list(means.columns), rows)
 
 
 def rank_section(tables, methods, primary):
@@ -206,7 +111,41 @@ def rank_section(tables, methods, primary):
         "n/a" if pvalues[x] is None else f"{pvalues[x]:.2g}" for x in metrics])
     rows.append(["*data sets ranked*"] + [str(counts[x]) for x in metrics])
     header = ["method"] + [METRIC_LABELS[x] for x in metrics]
-    return _table(header, rows), ranks
+    return markdown_table(header, rows), ranks
+
+
+def pairwise_section(means, out, metric):
+    """Who beats whom on ``metric``: Wilcoxon-Holm next to Nemenyi, with CD diagrams.
+
+    Writes ``pairwise_<metric>.csv``, ``cd_<metric>.png`` (Nemenyi) and
+    ``cd_wilcoxon_<metric>.png``; returns the Markdown lines.
+    """
+    avg, n = average_ranks(means)
+    if len(avg) < 2 or n < 2:
+        return []
+    label = METRIC_LABELS[metric]
+    wilcoxon, nemenyi = wilcoxon_holm_p(means), nemenyi_p(means)
+    cd = nemenyi_cd(len(avg), n)
+    beats = {"w": better_than(means, wilcoxon), "n": better_than(means, nemenyi)}
+    rows = [[m, f"{avg[m]:.2f}", *(", ".join(beats[t][m]) or "–" for t in "wn")]
+            for m in avg.sort_values().index]
+    pairwise_table(means).to_csv(f"{out}/pairwise_{metric}.csv", index=False,
+                                 float_format="%.6g")
+    plot_cd(means, nemenyi, f"{out}/cd_{metric}.png",
+            f"{label}: average ranks over {n} data sets; bars: Nemenyi p >= {ALPHA} "
+            f"(CD = {cd:.2f})")
+    plot_cd(means, wilcoxon, f"{out}/cd_wilcoxon_{metric}.png",
+            f"{label}: average ranks over {n} data sets; bars: Wilcoxon-Holm p >= {ALPHA}")
+    return [
+        f"## Pairwise tests ({label}, alpha = {ALPHA})", "",
+        "Each method and the methods it beats significantly: Wilcoxon signed-rank test on "
+        "the per-data-set means, Holm-corrected over all pairs, and the Nemenyi test "
+        f"(critical difference {cd:.2f} ranks for {len(avg)} methods on {n} data sets). "
+        f"Every pair's p-values: `pairwise_{metric}.csv`.", "",
+        markdown_table(["method", "average rank", "beats (Wilcoxon-Holm)", "beats (Nemenyi)"],
+                       rows), "",
+        f"![critical-difference diagram, Nemenyi](cd_{metric}.png)", "",
+        f"![critical-difference diagram, Wilcoxon-Holm](cd_wilcoxon_{metric}.png)", ""]
 
 
 def paper_section(means, stds, paper_numbers):
@@ -220,7 +159,7 @@ def paper_section(means, stds, paper_numbers):
         row = [name] + [paper.get(PAPER_COLUMNS[m], "n/a") for m in PAPER_COLUMNS]
         row += [_cell(100 * means.at[name, m], 100 * stds.at[name, m], digits=1) for m in ours]
         rows.append(row)
-    text = _table(header, rows)
+    text = markdown_table(header, rows)
     if not paper_numbers:
         text += (
             "\n\nYu et al.'s Table 4 numbers are not stored in this repository (they "
@@ -232,7 +171,7 @@ def paper_section(means, stds, paper_numbers):
 
 
 def write_report(out, results, datasets, methods, meta):
-    """Write ``summary.md``, ``cd_<metric>.png`` and ``bars_<metric>.png`` in ``out``.
+    """Write ``summary.md`` and the plots and pairwise tests of the primary metric.
 
     ``results`` holds the successful per-fold rows, ``datasets`` maps names to
     :class:`_uci_jobs.Dataset`, ``methods`` lists method names in run order and
@@ -251,7 +190,7 @@ def write_report(out, results, datasets, methods, meta):
     total = sum(run["wall_time_s"] for run in meta["runs"])
     lines += ["", f"Total wall time: {total / 60:.1f} min on {meta['machine']}.", ""]
     lines += [meta["protocol"], ""]
-    lines.append(_table(
+    lines.append(markdown_table(
         ["data set", "rows", "features (categorical)", "classes", "imbalance ratio", "folds"],
         [[d.name, len(d.y), f"{d.X.shape[1]} ({d.n_categorical})", d.n_classes,
           f"{d.imbalance_ratio:.1f}", d.n_splits] for d in datasets.values()]))
@@ -262,12 +201,7 @@ def write_report(out, results, datasets, methods, meta):
     lines += [text, ""]
     if primary in tables:
         means, stds = tables[primary]
-        avg, n_complete = average_ranks(means)
-        if len(avg) >= 2 and n_complete >= 2:
-            cd = plot_cd(avg, n_complete, f"{out}/cd_{primary}.png",
-                         f"{METRIC_LABELS[primary]}: average ranks over {n_complete} data sets")
-            lines += [f"![critical-difference diagram](cd_{primary}.png)", "",
-                      f"Nemenyi critical difference at alpha = 0.05: {cd:.2f} ranks.", ""]
+        lines += pairwise_section(means, out, primary)
         plot_bars(means, stds, f"{out}/bars_{primary}.png",
                   f"{METRIC_LABELS[primary]} per data set (mean ± std over folds)")
         lines += [f"![{primary} per data set](bars_{primary}.png)", ""]

@@ -41,19 +41,25 @@ Run
 """
 
 import argparse
-import ast
 import csv
 import sys
 import time
 
 import numpy as np
-import torch
 from sklearn.metrics import balanced_accuracy_score, recall_score
 from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skrebalance import RebalancedNetClassifier
+# helper module beside this script (its folder is first on sys.path)
+from _common import (
+    make_net,
+    markdown_table,
+    mean_std,
+    parse_strategy,
+    run_header,
+    torch_threads,
+)
 from skrebalance.datasets import load_dataset
 
 DEFAULT_STRATEGIES = [
@@ -64,35 +70,9 @@ DEFAULT_STRATEGIES = [
 ]
 
 
-def parse_strategy(spec):
-    """``"label=name:a=1,b='x'"`` -> ``("label", "name", {"a": 1, "b": "x"})``."""
-    head = spec.partition(":")[0]  # a label, if any, stands before the name's colon
-    label, sep, rest = spec.partition("=") if "=" in head else ("", "", spec)
-    if not sep:
-        label = rest.partition(":")[0]
-    name, _, params_text = rest.partition(":")
-    params = {}
-    for item in filter(None, params_text.split(",")):
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise argparse.ArgumentTypeError(f"expected param=value in {spec!r}, got {item!r}")
-        try:
-            params[key.strip()] = ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError):
-            params[key.strip()] = value.strip()
-    return label.strip(), name.strip(), params
-
-
 def make_model(name, params, args, seed):
-    net = RebalancedNetClassifier(
-        strategy=name,
-        max_epochs=args.epochs,
-        lr=args.lr,
-        batch_size=args.batch_size,
-        device=args.device,
-        random_state=seed,
-        **{f"strategy__{key}": value for key, value in params.items()},
-    )
+    net = make_net(name, params, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                   device=args.device, random_state=seed)
     return make_pipeline(StandardScaler(), net)
 
 
@@ -101,7 +81,8 @@ def run(args):
     labels, counts = np.unique(y, return_counts=True)
     minority = labels[counts.argmin()]
     strategies = [parse_strategy(s) for s in (args.strategies or DEFAULT_STRATEGIES)]
-    cv = RepeatedStratifiedKFold(n_splits=args.folds, n_repeats=args.repeats, random_state=args.seed)
+    cv = RepeatedStratifiedKFold(n_splits=args.folds, n_repeats=args.repeats,
+                                 random_state=args.seed)
     rows = []
     for fold, (train, test) in enumerate(cv.split(X, y)):
         for label, name, params in strategies:
@@ -123,19 +104,14 @@ def run(args):
 
 
 def markdown(rows, strategies):
-    lines = [
-        "| strategy | minority recall | balanced accuracy | fit time (s) |",
-        "|---|---|---|---|",
-    ]
+    table = []
     for label, _, _ in strategies:
         mine = [r for r in rows if r["strategy"] == label]
-        cells = []
-        for key in ("minority_recall", "balanced_accuracy"):
-            values = np.array([r[key] for r in mine])
-            cells.append(f"{values.mean():.3f} ± {values.std():.3f}")
-        fit = np.mean([r["fit_time"] for r in mine])
-        lines.append(f"| {label} | {cells[0]} | {cells[1]} | {fit:.1f} |")
-    return "\n".join(lines)
+        cells = [mean_std(np.mean(v), np.std(v)) for v in (
+            [r[key] for r in mine] for key in ("minority_recall", "balanced_accuracy"))]
+        table.append([label, *cells, f"{np.mean([r['fit_time'] for r in mine]):.1f}"])
+    return markdown_table(
+        ["strategy", "minority recall", "balanced accuracy", "fit time (s)"], table)
 
 
 def main(argv=None):
@@ -152,12 +128,14 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--csv", help="also write the per-fold rows to this CSV file")
     parser.add_argument("--verbose", action="store_true")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
 
     start = time.perf_counter()
-    rows, counts, minority, strategies = run(args)
+    with torch_threads(args.threads):
+        rows, counts, minority, strategies = run(args)
     total = time.perf_counter() - start
+    print("\n".join(run_header("class_level.py", argv, args.device)))
     print(
         f"**{args.dataset}**: {sum(counts.values())} rows, class counts "
         f"{ {str(k): int(v) for k, v in counts.items()} }, minority {minority!s}; "

@@ -45,22 +45,29 @@ import argparse
 import csv
 import math
 import os
-import shlex
 import sys
 import time
 
 import numpy as np
-import torch
 from sklearn.datasets import load_digits, make_classification
 from sklearn.metrics import balanced_accuracy_score, recall_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from class_level import parse_strategy  # "label=name:param=value,..." specs
-from skrebalance import RebalancedNetClassifier
+# helper module beside this script (its folder is first on sys.path)
+from _common import (
+    make_net,
+    markdown_table,
+    mean_std,
+    parse_strategy,
+    run_header,
+    strategy_text,
+    torch_threads,
+)
 from skrebalance.datasets import make_long_tailed
 
-DEFAULT_STRATEGIES = ["none", "focal", "ghm_cwap_ura=ghm_cwap:adaptive=False", "ghm_cwap_aura=ghm_cwap"]
+DEFAULT_STRATEGIES = ["none", "focal", "ghm_cwap_ura=ghm_cwap:adaptive=False",
+                      "ghm_cwap_aura=ghm_cwap"]
 
 
 def load(dataset, seed):
@@ -95,15 +102,8 @@ def head_tail(y_train):
 
 def evaluate(name, params, data, head, tail, args, seed):
     X_train, y_train, X_test, y_test = data
-    clf = RebalancedNetClassifier(
-        strategy=name,
-        max_epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        module__hidden_units=tuple(args.hidden),
-        random_state=seed,
-        **{f"strategy__{k}": v for k, v in params.items()},
-    )
+    clf = make_net(name, params, hidden_units=args.hidden, epochs=args.epochs, lr=args.lr,
+                   batch_size=args.batch_size, random_state=seed)
     start = time.perf_counter()
     clf.fit(X_train, y_train)
     fit_time = time.perf_counter() - start
@@ -134,14 +134,28 @@ def main(argv=None):
     parser.add_argument("--hidden", type=int, nargs="*", default=[64, 64])
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--out", default=None, help="folder for the CSV and Markdown results")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    specs = [parse_strategy(spec) for spec in args.strategies]
+    with torch_threads(args.threads):
+        rows, specs = run(args)
+    summary = markdown(rows, specs, args, argv)
+    print("\n" + summary)
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "long_tail_recall.md"), "w") as handle:
+            handle.write(summary)
+        with open(os.path.join(args.out, "long_tail_recall.csv"), "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
 
+
+def run(args):
+    """Every strategy on every seed; returns the rows and the parsed specs."""
+    specs = [parse_strategy(spec) for spec in args.strategies]
     # warm-up fit, so that the first timed fit does not pay for lazy initialisation
     warm = split(args.dataset, args.imbalance_ratio, 0)
-    RebalancedNetClassifier(max_epochs=1, module__hidden_units=tuple(args.hidden)).fit(*warm[:2])
-
+    make_net("none", epochs=1, hidden_units=args.hidden).fit(*warm[:2])
     rows = []
     for seed in range(args.seeds):
         data = split(args.dataset, args.imbalance_ratio, seed)
@@ -153,35 +167,27 @@ def main(argv=None):
             print(f"seed {seed} {label}: " + ", ".join(
                 f"{k} {v:.3f}" for k, v in row.items() if k not in ("strategy", "seed")
             ), file=sys.stderr)
+    return rows, specs
 
+
+def markdown(rows, specs, args, argv):
+    """The Markdown summary: settings, command, mean ± std over the seeds."""
     counts = np.bincount(split(args.dataset, args.imbalance_ratio, 0)[1])
     lines = [
         f"{args.dataset}, imbalance ratio {args.imbalance_ratio:g} (training counts of seed 0: "
         f"{counts.tolist()}), balanced test half, {args.epochs} epochs, "
         f"MLP {tuple(args.hidden)}, {args.seeds} seeds; mean ± std over seeds.",
         "",
-        "Command: `python benchmarks/long_tail_recall.py "
-        + shlex.join(argv if argv is not None else sys.argv[1:]) + "`",
-        "",
+        *run_header("long_tail_recall.py", argv),
     ]
     metrics = ["head_recall", "tail_recall", "balanced_accuracy", "fit_time"]
-    lines.append("| strategy | " + " | ".join(m.replace("_", " ") for m in metrics) + " |")
-    lines.append("|---" * (len(metrics) + 1) + "|")
+    table = []
     for label, name, params in specs:
         values = np.array([[r[m] for m in metrics] for r in rows if r["strategy"] == label])
-        cells = [f"{mu:.3f} ± {sd:.3f}" for mu, sd in zip(values.mean(0), values.std(0))]
-        spec = name + (":" + ",".join(f"{k}={v!r}" for k, v in params.items()) if params else "")
-        lines.append(f"| {label} (`{spec}`) | " + " | ".join(cells) + " |")
-    summary = "\n".join(lines) + "\n"
-    print("\n" + summary)
-    if args.out:
-        os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "long_tail_recall.md"), "w") as handle:
-            handle.write(summary)
-        with open(os.path.join(args.out, "long_tail_recall.csv"), "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        cells = [mean_std(mu, sd) for mu, sd in zip(values.mean(0), values.std(0))]
+        table.append([f"{label} (`{strategy_text(name, params)}`)", *cells])
+    lines.append(markdown_table(["strategy"] + [m.replace("_", " ") for m in metrics], table))
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from skrebalance import RebalancedNetClassifier
+# helper module beside this script (its folder is first on sys.path)
+from _common import command_line, make_net, markdown_table, torch_threads
 from skrebalance.functional import instance_difficulty, psi_split
 from skrebalance.strategies import get_strategy_class
 
@@ -211,17 +212,9 @@ def weight_ratio(weights, groups):
 
 def make_classifier(strategy, seed, epochs, c=None):
     """The MLP used for every strategy (only ``strategy`` differs)."""
-    params = {} if c is None or strategy != "instance_difficulty" else {"strategy__c": c}
-    return RebalancedNetClassifier(
-        strategy=strategy,
-        module__hidden_units=(64,),
-        max_epochs=epochs,
-        batch_size=32,
-        lr=0.003,
-        random_state=seed,
-        device="cpu",
-        **params,
-    )
+    params = {} if c is None or strategy != "instance_difficulty" else {"c": c}
+    return make_net(strategy, params, hidden_units=(64,), epochs=epochs, batch_size=32,
+                    lr=0.003, random_state=seed, device="cpu")
 
 
 def run_one(strategy, seed, epochs=60, c=None, data=None):
@@ -310,12 +303,12 @@ def to_markdown(table, command, n_seeds, results):
         "largest over the smallest class / sub-class on the training set (higher = more "
         "imbalanced; without re-weighting they are the count ratios).",
         "",
-        "| strategy | overall | class even | class odd | major sub-classes | "
-        "minor sub-classes | class ratio | sub-class ratio | sub-class ratio within a class |",
-        "|---|---|---|---|---|---|---|---|---|",
+        markdown_table(
+            ["strategy", "overall", "class even", "class odd", "major sub-classes",
+             "minor sub-classes", "class ratio", "sub-class ratio",
+             "sub-class ratio within a class"],
+            [[f"`{name}`", *row[list(METRICS)]] for name, row in table.iterrows()]),
     ]
-    for name, row in table.iterrows():
-        lines.append("| " + " | ".join([f"`{name}`", *row[list(METRICS)]]) + " |")
     lines += [
         "",
         f"Total fit time {results['fit_seconds'].sum():.0f} s (CPU, 1 torch thread). "
@@ -334,16 +327,15 @@ def main(argv=None):
     parser.add_argument(
         "--out-dir", type=Path, default=Path(__file__).resolve().parent / "results"
     )
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
-    torch.set_num_threads(1)
-    results = run(args.strategies, args.seeds, args.epochs, args.c)
+    with torch_threads(1):
+        results = run(args.strategies, args.seeds, args.epochs, args.c)
     table = summarize(results)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     results.to_csv(args.out_dir / "subclass_simulation.csv", index=False)
-    command = "python benchmarks/subclass_simulation.py" + (
-        " " + " ".join(sys.argv[1:] if argv is None else argv)
-    ).rstrip()
-    markdown = to_markdown(table, command, len(args.seeds), results)
+    markdown = to_markdown(table, command_line("subclass_simulation.py", argv),
+                           len(args.seeds), results)
     (args.out_dir / "subclass_simulation.md").write_text(markdown)
     print(markdown)
     return results

@@ -50,25 +50,23 @@ import argparse
 import contextlib
 import os
 import platform
-import shlex
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the _uci_* helper modules
+import numpy as np
+from joblib import Parallel, delayed, parallel_backend
+from tqdm.auto import tqdm
 
-import _uci_jobs  # noqa: E402
-import _uci_methods  # noqa: E402
-import _uci_report  # noqa: E402
-import _uci_store  # noqa: E402
-import numpy as np  # noqa: E402
-from joblib import Parallel, delayed, parallel_backend  # noqa: E402
-from tqdm.auto import tqdm  # noqa: E402
+# helper modules beside this script (its folder is first on sys.path)
+import _common
+import _uci_jobs
+import _uci_methods
+import _uci_report
+import _uci_store
+from skrebalance.datasets import available_suites, suite_names
 
-from skrebalance.datasets import suite_names  # noqa: E402
-
-SUITES = ("table4", "keel-multiclass", "keel-binary-dev", "keel-binary-all")
 DEFAULTS = dict(suite=["keel-binary-dev"], n_splits=5, n_repeats=2, epochs=50,
                 hidden_units="64,64", lr=0.01, batch_size=128, methods=None, brf_trees=100)
 #: --paper: logistic regression as in Yu et al. (a linear module trained longer,
@@ -87,7 +85,7 @@ def build_parser():
         prog="benchmarks/uci.py", description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--suite", nargs="+", metavar="NAME",
-                   help=f"suites ({', '.join(SUITES)}) and/or data set names "
+                   help=f"suites ({', '.join(available_suites())}) and/or data set names "
                         "[default: keel-binary-dev; table4 with --paper]")
     p.add_argument("--methods", nargs="+", metavar="NAME",
                    help="subset of methods (strategy names, LR, LR-balanced, ROS+net, "
@@ -149,7 +147,8 @@ def resolve_options(opts):
 def dataset_names(tokens):
     names = []
     for token in tokens:
-        names += suite_names(token) if token.lower() in SUITES else suite_names([token])
+        is_suite = token.lower() in available_suites()
+        names += suite_names(token) if is_suite else suite_names([token])
     return list(dict.fromkeys(names))
 
 
@@ -202,7 +201,7 @@ def parallel_context(opts):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
         client = Client(cluster)
     # the scheduler and workers need skrebalance installed, not this folder
-    for module in (_uci_methods, _uci_jobs):  # dependencies first: load=True imports
+    for module in (_common, _uci_methods, _uci_jobs):  # dependencies first: load=True imports
         client.upload_file(module.__file__)
     threads = client.nthreads()
     if any(n > 1 for n in threads.values()):
@@ -222,7 +221,7 @@ def run_jobs(jobs, datasets, settings, opts, store):
     """Run the jobs in parallel; each row is stored when its job ends.
 
     Returns the number of failed jobs. SIGINT/SIGTERM raise ``KeyboardInterrupt``
-    (between jobs) or :class:`_uci_jobs.JobInterrupted` (during one).
+    (between jobs) or ``_common.Interrupted`` (during one).
     """
     with parallel_context(opts) as n_jobs:
         rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
@@ -257,10 +256,10 @@ def run_and_record(pending, jobs, datasets, settings, opts, store, command):
     """
     started, clock = datetime.now(timezone.utc), time.perf_counter()
     failed, interrupted = 0, ""
-    with _uci_jobs.stop_signals() as received:
+    with _common.stop_signals() as received:
         try:
             failed = run_jobs(pending, datasets, settings, opts, store)
-        except (KeyboardInterrupt, _uci_jobs.JobInterrupted) as exc:
+        except (KeyboardInterrupt, _common.Interrupted) as exc:
             interrupted = (received or [str(exc) or type(exc).__name__])[0]
     done = store.finished()
     ran = sum(job.key in done for job in pending)
@@ -303,7 +302,7 @@ def main(argv=None):
     jobs = _uci_jobs.plan_jobs(datasets, methods, opts.n_repeats, opts.seed)
     done = store.finished()
     pending = [job for job in jobs if job.key not in done]
-    command = "python benchmarks/uci.py " + " ".join(shlex.quote(a) for a in argv)
+    command = _common.command_line("uci.py", argv)
     failed = 0
     if not opts.report_only and pending:
         print(f"{len(pending)} jobs to run, {len(jobs) - len(pending)} already in "

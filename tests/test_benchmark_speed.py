@@ -1,34 +1,23 @@
-"""Smoke tests of ``benchmarks/speed.py`` (no timing assertions)."""
+"""Smoke tests of ``benchmarks/speed.py`` and its helpers (no timing assertions)."""
 
-import importlib.util
 import signal
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
+import _speed_measure as measure
+import _speed_report as report
 import numpy as np
 import pandas as pd
 import pytest
+import speed
 import torch
 
 from skrebalance.strategies import available
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "speed.py"
+TARGETS = ["speed_vs_baselines", "strategy_overhead", "linear_scaling", "state_memory",
+           "batch_loop_syncs"]
 
 
-@pytest.fixture(scope="module")
-def speed():
-    spec = importlib.util.spec_from_file_location("speed_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
-
-
-def test_smallest_run_reports_every_method(speed, tmp_path):
+def test_smallest_run_reports_every_method(tmp_path):
     argv = ["--sizes", "300", "--classes", "2", "--repeats", "1", "--epochs", "1",
             "--real", "none", "--threads", "1", "--out", str(tmp_path), "--tag", "smoke"]
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
@@ -55,9 +44,9 @@ def test_smallest_run_reports_every_method(speed, tmp_path):
         assert f"| {method} |" in md
     assert "python benchmarks/speed.py --sizes 300" in md
     assert "Machine:" in md and "Load average" in md
-    assert [t for t, _, _ in targets] == ["1", "2", "3", "4", "5"]
+    assert [t for t, _, _ in targets] == TARGETS
     for t, verdict, _ in targets:
-        assert f"- target {t}: **{verdict}**" in md
+        assert f"- {t}: **{verdict}**" in md
     csv = pd.read_csv(tmp_path / "speed_smoke.csv")
     assert len(csv) == len(expected)
     raw = pd.read_csv(tmp_path / "speed_smoke_raw.csv")
@@ -65,31 +54,31 @@ def test_smallest_run_reports_every_method(speed, tmp_path):
     assert (tmp_path / "speed_smoke.png").stat().st_size > 1000
 
 
-def test_unavailable_real_dataset_is_skipped(speed, monkeypatch, capsys):
+def test_unavailable_real_dataset_is_skipped(monkeypatch, capsys):
     import skrebalance.datasets
 
     def broken(name, **kwargs):
         raise FileNotFoundError("no data files")
 
     monkeypatch.setattr(skrebalance.datasets, "load_dataset", broken)
-    assert speed.real_dataset("page-blocks0") is None
+    assert measure.real_dataset("page-blocks0") is None
     assert "real data set 'page-blocks0' skipped" in capsys.readouterr().out
 
 
-def test_bad_arguments_are_rejected(speed):
+def test_bad_arguments_are_rejected():
     with pytest.raises(SystemExit):
         speed.parse_args(["--sizes", "10"])
     with pytest.raises(ValueError, match="--methods"):
-        speed.method_names(["no_such_method"])
+        measure.method_names(["no_such_method"])
 
 
-def test_state_budget_by_hand(speed):
-    # target 4: (k + 4) * 4 bytes per row + 64 (k + 1)^2 + 4096
+def test_state_budget_by_hand():
+    # state_memory: (k + 4) * 4 bytes per row + 64 (k + 1)^2 + 4096
     # n = 100, k = 2: 6 * 4 * 100 = 2400; 64 * 9 = 576; 2400 + 576 + 4096 = 7072
-    assert speed.state_budget_bytes(100, 2) == 7072
+    assert measure.state_budget_bytes(100, 2) == 7072
 
 
-def test_state_bytes_counts_shared_storage_once(speed):
+def test_state_bytes_counts_shared_storage_once():
     weights = torch.zeros(10)  # 40 bytes
     strategy = SimpleNamespace(weights_=weights, history_=[torch.zeros(5, dtype=torch.int64)],
                                gamma=2.0)
@@ -97,7 +86,7 @@ def test_state_bytes_counts_shared_storage_once(speed):
     criterion.register_buffer("class_weight", weights)  # same storage: not counted again
     net = SimpleNamespace(strategies_=[strategy], criterion_=criterion)
     # 10 float32 (40 B) + 5 int64 (40 B)
-    assert speed.strategy_state_bytes(net) == 80
+    assert measure.strategy_state_bytes(net) == 80
 
 
 def _summary(times, n=100_000, k=2, synthetic=True):
@@ -123,18 +112,18 @@ def _summary(times, n=100_000, k=2, synthetic=True):
          ("FAIL", "FAIL")),
     ],
 )
-def test_targets_verdicts(speed, times, verdicts):
+def test_targets_verdicts(times, verdicts):
     args = SimpleNamespace(device="cpu", count_syncs=False)
-    targets = dict((t, (v, d)) for t, v, d in speed.evaluate_targets(_summary(times), args))
-    assert (targets["1"][0], targets["2"][0]) == verdicts
-    assert "none/skorch = 0.40x" in targets["1"][1]
-    assert targets["3"][0] == "N/A"  # a single size
-    assert targets["4"][0] == "PASS"
-    assert targets["5"][0] == "N/A"
+    targets = {t: (v, d) for t, v, d in report.evaluate_targets(_summary(times), args)}
+    assert (targets["speed_vs_baselines"][0], targets["strategy_overhead"][0]) == verdicts
+    assert "none/skorch = 0.40x" in targets["speed_vs_baselines"][1]
+    assert targets["linear_scaling"][0] == "N/A"  # a single size
+    assert targets["state_memory"][0] == "PASS"
+    assert targets["batch_loop_syncs"][0] == "N/A"
 
 
 @pytest.mark.cuda
-def test_sync_counter_sees_a_sync_in_the_batch_loop(speed):
+def test_sync_counter_sees_a_sync_in_the_batch_loop():
     from skorch.callbacks import Callback
 
     class ItemPerBatch(Callback):
@@ -142,8 +131,35 @@ def test_sync_counter_sees_a_sync_in_the_batch_loop(speed):
             batch[1].sum().item()  # one host synchronisation per batch
 
     args = speed.parse_args(["--device", "cuda", "--epochs", "2", "--batch-size", "64"])
-    data = speed.synthetic_dataset(256, 5, 2, 10)
-    clean = speed.count_syncs("none", data, args)
-    dirty = speed.count_syncs("none", data, args, callbacks=[ItemPerBatch()])
+    data = measure.synthetic_dataset(256, 5, 2, 10)
+    clean = measure.count_syncs("none", data, args)
+    dirty = measure.count_syncs("none", data, args, callbacks=[ItemPerBatch()])
     assert clean["syncs_batch"] == 0
     assert dirty["syncs_batch"] >= 1
+
+
+def test_fit_cut_short_by_sigint_is_not_timed(tmp_path, monkeypatch):
+    from skorch.callbacks import Callback
+
+    class SigintAtEpoch(Callback):  # Ctrl-C after the second epoch of the fit
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                signal.raise_signal(signal.SIGINT)
+
+    make_estimator, fits = measure.make_estimator, []
+
+    def third_fit_interrupted(method, data, args, **kwargs):
+        fits.append(method)
+        if len(fits) == 3:  # after the warm-up fit and one timed fit of "none"
+            kwargs["callbacks"] = [SigintAtEpoch()]
+        return make_estimator(method, data, args, **kwargs)
+
+    monkeypatch.setattr(measure, "make_estimator", third_fit_interrupted)
+    argv = ["--sizes", "300", "--classes", "2", "--repeats", "2", "--epochs", "3",
+            "--methods", "none", "--real", "none", "--out", str(tmp_path), "--tag", "cut"]
+    summary, _ = speed.main(argv)
+    raw = pd.read_csv(tmp_path / "speed_cut_raw.csv")
+    assert fits == ["none"] * 3  # the run stopped at the interrupted fit ...
+    assert len(raw) == 1 and raw.repeat.tolist() == [0]  # ... which was not timed
+    assert summary.set_index("method").repeats["none"] == 1
+    assert "**Interrupted" in (tmp_path / "speed_cut.md").read_text()

@@ -8,20 +8,19 @@ import sys
 import textwrap
 from pathlib import Path
 
+import _common
+import _uci_jobs
+import _uci_methods
+import _uci_store
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+import uci
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-
-import _uci_jobs  # noqa: E402
-import _uci_methods  # noqa: E402
-import _uci_store  # noqa: E402
-import uci  # noqa: E402
 
 SMALL = ["--suite", "haberman", "--n-splits", "2", "--n-repeats", "1", "--epochs", "3",
          "--brf-trees", "5", "--methods", "none", "LR", "BRF", "--no-progress"]
@@ -61,7 +60,7 @@ def test_sigint_mid_fit_is_not_recorded_and_resume_gives_the_same_numbers(
         uninterrupted, tmp_path, monkeypatch, capsys):
     make_net, fits = _uci_methods.make_net, []
 
-    def interrupted_second_net(settings, random_state, strategy=None):
+    def interrupted_second_net(settings, random_state, strategy="none"):
         net = make_net(settings, random_state, strategy)
         fits.append(net)
         if len(fits) == 2:  # the net of the second fold, stopped after 2 of 3 epochs
@@ -108,18 +107,18 @@ def _net(callbacks):
 def test_guard_tells_a_signal_from_early_stopping():
     X = np.random.default_rng(0).normal(size=(40, 4)).astype(np.float32)
     y = (X[:, 0] > 0).astype(np.int64)
-    with _uci_jobs.interruption_guard():  # early stopping: the fit just ends
+    with _common.interruption_guard():  # early stopping: the fit just ends
         net = _net([EarlyStop()]).fit(X, y)
     assert len(net.history) == 2
-    with pytest.raises(_uci_jobs.JobInterrupted, match="SIGINT"):
-        with _uci_jobs.interruption_guard():  # Ctrl-C: skorch returns, the guard does not
+    with pytest.raises(_common.Interrupted, match="SIGINT"):
+        with _common.interruption_guard():  # Ctrl-C: skorch returns, the guard does not
             net = _net([SigintAtEpoch(3)]).fit(X, y)
     assert len(net.history) == 3
-    with pytest.raises(_uci_jobs.JobInterrupted, match="SIGTERM"):
-        with _uci_jobs.interruption_guard():  # any estimator: the interrupt propagates
+    with pytest.raises(_common.Interrupted, match="SIGTERM"):
+        with _common.interruption_guard():  # any estimator: the interrupt propagates
             os.kill(os.getpid(), signal.SIGTERM)
     with pytest.raises(KeyboardInterrupt):
-        with _uci_jobs.interruption_guard():  # not a signal: left alone
+        with _common.interruption_guard():  # not a signal: left alone
             raise KeyboardInterrupt
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
@@ -136,8 +135,7 @@ def test_sigkill_mid_write_loses_only_the_row_being_written(tmp_path):
     # rows sit in the write-ahead log; then the last one is torn, as when the kill
     # lands while the operating system writes it
     script = textwrap.dedent(f"""
-        import os, signal, sys
-        sys.path.insert(0, {str(BENCHMARKS)!r})
+        import os, signal
         from _uci_store import ResultStore
         columns = {_uci_jobs.COLUMNS!r}
         store = ResultStore({str(tmp_path)!r}, {_uci_jobs.KEY!r}, columns,
@@ -149,7 +147,9 @@ def test_sigkill_mid_write_loses_only_the_row_being_written(tmp_path):
             store.append(row)
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    env = dict(os.environ, PYTHONPATH=str(BENCHMARKS))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     wal = tmp_path / (_uci_store.DB_NAME + "-wal")
     size = wal.stat().st_size

@@ -3,24 +3,18 @@
 import csv
 import math
 import sqlite3
-import sys
 from numbers import Real
-from pathlib import Path
 
+import _uci_methods
+import _uci_stats
+import _uci_store
 import numpy as np
 import pandas as pd
 import pytest
+import uci
 from sklearn.utils._param_validation import Interval
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-
-import _uci_methods  # noqa: E402
-import _uci_report  # noqa: E402
-import _uci_store  # noqa: E402
-import uci  # noqa: E402
-
-from skrebalance.strategies import (  # noqa: E402
+from skrebalance.strategies import (
     RebalancingStrategy,
     available,
     get_strategy_class,
@@ -59,7 +53,12 @@ def test_cli_end_to_end_writes_csv_markdown_and_plots_for_every_method(tiny_run)
     for method in methods:
         assert f"| {method} |" in summary  # a row of the rank table
     assert "Friedman p-value" in summary and "python benchmarks/uci.py" in summary
-    for png in ("cd_balanced_accuracy.png", "bars_balanced_accuracy.png"):
+    assert "beats (Wilcoxon-Holm)" in summary and "beats (Nemenyi)" in summary
+    pairs = pd.read_csv(out / "pairwise_balanced_accuracy.csv")
+    assert len(pairs) == len(methods) * (len(methods) - 1) // 2
+    assert pairs[["wilcoxon_holm_p", "nemenyi_p"]].stack().between(0, 1).all()
+    for png in ("cd_balanced_accuracy.png", "cd_wilcoxon_balanced_accuracy.png",
+                "bars_balanced_accuracy.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -128,14 +127,36 @@ def test_strategy_grids_only_name_parameters_the_strategy_has():
 def test_nemenyi_cd_and_ranks_by_hand():
     # Demsar (2006), Table 5(a): q_0.05 = 2.569 for k = 4 methods;
     # CD = 2.569 * sqrt(4 * 5 / (6 * 10)) = 2.569 * 0.57735 = 1.4832 for N = 10
-    assert math.isclose(_uci_report.nemenyi_cd(4, 10), 1.4832, abs_tol=2e-3)
+    assert math.isclose(_uci_stats.nemenyi_cd(4, 10), 1.4832, abs_tol=2e-3)
     means = pd.DataFrame({"a": [0.9, 0.8, 0.7], "b": [0.8, 0.8, 0.6], "c": [0.7, 0.6, 0.8]},
                          index=["d1", "d2", "d3"])
-    ranks, n = _uci_report.average_ranks(means)
+    ranks, n = _uci_stats.average_ranks(means)
     # d1: a=1 b=2 c=3; d2: a,b tie for 1-2 -> 1.5 each, c=3; d3: c=1 a=2 b=3
     assert n == 3
     assert ranks.round(4).to_dict() == {"a": round(4.5 / 3, 4), "b": round(6.5 / 3, 4),
                                          "c": round(7 / 3, 4)}
+
+
+def test_wilcoxon_holm_and_nemenyi_by_hand():
+    # a > b > c on each of 8 data sets, by distinct margins: every pair's
+    # differences have one sign, so the exact two-sided signed-rank p-value is
+    # 2 / 2^8 = 0.0078125; Holm over the 3 pairs multiplies the sorted p-values
+    # by 3, 2, 1 and keeps them non-decreasing: 3 * 0.0078125 = 0.0234375 for all
+    base = np.linspace(0.6, 0.9, 8)
+    margin = np.arange(1, 9) / 100
+    means = pd.DataFrame({"a": base, "b": base - margin, "c": base - 3 * margin},
+                         index=[f"d{i}" for i in range(8)])
+    p = _uci_stats.wilcoxon_holm_p(means)
+    np.testing.assert_allclose(p.to_numpy()[np.triu_indices(3, 1)], 0.0234375)
+    assert _uci_stats.better_than(means, p) == {"a": ["b", "c"], "b": ["c"], "c": []}
+    # Nemenyi: ranks 1, 2, 3 everywhere; CD = 2.343 * sqrt(3 * 4 / (6 * 8)) = 1.1715
+    # (q_0.05 = 2.343 for k = 3): a-c (2 ranks apart) differ, a-b and b-c (1) do not
+    assert math.isclose(_uci_stats.nemenyi_cd(3, 8), 1.1715, abs_tol=2e-3)
+    assert _uci_stats.better_than(means, _uci_stats.nemenyi_p(means)) == {
+        "a": ["c"], "b": [], "c": []}
+    # identical methods: nothing tells them apart
+    same = pd.DataFrame({"a": base, "b": base, "c": base - margin})
+    assert _uci_stats.wilcoxon_holm_p(same).at["a", "b"] == 1.0
 
 
 def _grid_search(n_jobs):

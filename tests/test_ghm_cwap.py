@@ -1,6 +1,6 @@
 """GHM-CWAP: formulas against hand-worked values, AURA, the strategy, behaviour."""
 
-import math
+import copy
 import pickle
 
 import numpy as np
@@ -12,25 +12,26 @@ from sklearn.datasets import make_classification
 from sklearn.metrics import recall_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
 
 from skrebalance import RebalancedNetClassifier
 from skrebalance.datasets import make_long_tailed
 from skrebalance.functional import (
-    aura_edges,
-    aura_widths,
     ghm_cwap_loss,
     ghm_cwap_margins,
     ghm_cwap_weight_table,
     ghm_effective_sizes,
     ghm_histogram,
     ghm_normalize_weights,
-    ghm_rebin,
     ghm_region_index,
+    ghm_region_values,
     ghm_uniform_edges,
     gradient_norm,
 )
 from skrebalance.losses import GHMCWAPLoss
-from skrebalance.strategies import GHMCWAP, available
+from skrebalance.strategies import GHMCWAP, GHMCWAPStrategy, available
+
+from test_functional_ghm import G, HAND_COUNTS, HAND_LOSS, TARGET, logits_for
 
 FAST = dict(max_epochs=3, random_state=0)
 
@@ -44,154 +45,64 @@ def _one_thread():
     torch.set_num_threads(threads)
 
 # ---------------------------------------------------------------------------
-# A small batch with known gradient norms g = 1 - p_y (two classes, N = 4
-# equal regions [0, .25), [.25, .5), [.5, .75), [.75, 1]):
-#   class 0: g = 0.1, 0.1, 0.1, 0.1 (region 0) and 0.3 (region 1)
-#   class 1: g = 0.9 (region 3)
-# With two classes p_y = sigmoid(z_y - z_other), so z_y - z_other = log((1-g)/g).
-G = [0.1, 0.1, 0.1, 0.1, 0.3, 0.9]
-TARGET = torch.tensor([0, 0, 0, 0, 0, 1])
+# the loss module (the formulas are tested in test_functional_ghm.py)
 
-
-def _batch():
-    margin = torch.tensor([math.log((1 - g) / g) for g in G])
-    logits = torch.zeros(len(G), 2)
-    logits[torch.arange(len(G)), TARGET] = margin
-    return logits, TARGET
-
-
-# Hand computation (alpha = 0.5, gamma = 0.8):
-#   v_0 = [4, 1, 0, 0], v_1 = [0, 0, 0, 1]
-#   S_0 = 4^.5 + 1^.5 = 3, S_1 = 1^.5 = 1
-#   W_00 = 3 / 2 = 1.5, W_01 = 3 / 1 = 3, W_13 = 1 / 1 = 1
-#   raw batch weights [1.5, 1.5, 1.5, 1.5, 3, 1], sum 10, n = 6 -> times 0.6:
-#   [0.9, 0.9, 0.9, 0.9, 1.8, 0.6]
-#   M_01 = 0.8 log(min(1, 1/3)) = -0.8 log 3 = -0.8788898, M_10 = 0.8 log(min(1, 3)) = 0
-#   class-0 example: l = log(1 + e^{z_1 - z_0 + M_01}) = log(1 + g/(1-g) * 3^-0.8)
-#     g = 0.1: log(1 + (1/9) 0.4152436) = 0.0451055
-#     g = 0.3: log(1 + (3/7) 0.4152436) = 0.1637855
-#   class-1 example (no margin): l = -log(0.1) = 2.3025851
-#   mean: (4 * 0.9 * 0.0451055 + 1.8 * 0.1637855 + 0.6 * 2.3025851) / 6 = 0.3064574
-HAND_COUNTS = [[4.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
-HAND_WEIGHTS = [0.9, 0.9, 0.9, 0.9, 1.8, 0.6]
-HAND_M01 = -0.8 * math.log(3)
-HAND_LOSS = 0.3064574
-
-
-def test_gradient_norm_regions_and_histogram_by_hand():
-    logits, target = _batch()
-    g = gradient_norm(logits, target)
-    torch.testing.assert_close(g, torch.tensor(G), atol=1e-6, rtol=0)
-    region = ghm_region_index(g, ghm_uniform_edges(4))
-    assert region.tolist() == [0, 0, 0, 0, 1, 3]
-    counts = ghm_histogram(region, target, n_classes=2, n_regions=4)
-    assert counts.tolist() == HAND_COUNTS
-
-
-def test_region_edges_are_half_open():
-    edges = ghm_uniform_edges(4)
-    g = torch.tensor([0.0, 0.2499, 0.25, 0.75, 0.9999, 1.0])
-    assert ghm_region_index(g, edges).tolist() == [0, 0, 1, 3, 3, 3]
-
-
-def test_effective_sizes_weights_margins_by_hand():
-    counts = torch.tensor(HAND_COUNTS)
-    torch.testing.assert_close(ghm_effective_sizes(counts, alpha=0.5), torch.tensor([3.0, 1.0]))
-    table = ghm_cwap_weight_table(counts, alpha=0.5)
-    # empty cells count one example: W_02 = 3 / 1, W_10 = 1 / 1
-    torch.testing.assert_close(
-        table, torch.tensor([[1.5, 3.0, 3.0, 3.0], [1.0, 1.0, 1.0, 1.0]]))
-    raw = table[TARGET, torch.tensor([0, 0, 0, 0, 1, 3])]
-    weights = ghm_normalize_weights(raw, max_weight=100.0)
-    torch.testing.assert_close(weights, torch.tensor(HAND_WEIGHTS))
-    margins = ghm_cwap_margins(torch.tensor([3.0, 1.0]), gamma=0.8)
-    torch.testing.assert_close(margins, torch.tensor([[0.0, HAND_M01], [0.0, 0.0]]))
-
-
-def test_loss_by_hand_functional_and_module():
-    logits, target = _batch()
-    margins = ghm_cwap_margins(torch.tensor([3.0, 1.0]), gamma=0.8)
-    value = ghm_cwap_loss(logits, target, margins, torch.tensor(HAND_WEIGHTS))
-    assert value.item() == pytest.approx(HAND_LOSS, abs=1e-6)
-    # the module with momentum 0 counts the batch itself: same numbers end to end
+def test_module_by_hand_batch_mode_without_momentum():
+    # momentum 0 counts the batch itself, equal widths: test_functional_ghm's
+    # hand-worked batch end to end
+    logits, target = logits_for(G, TARGET)
     loss = GHMCWAPLoss(n_classes=2, n_regions=4, alpha=0.5, gamma=0.8, adaptive=False,
-                       momentum=0.0, max_weight=100.0)
+                       accumulate="batch", momentum=0.0)
     assert loss(logits, target).item() == pytest.approx(HAND_LOSS, abs=1e-6)
     assert loss.counts.tolist() == HAND_COUNTS
-
-
-def test_gamma_zero_and_alpha_zero_edge_cases():
-    counts = torch.tensor(HAND_COUNTS)
-    assert torch.equal(ghm_cwap_margins(torch.tensor([3.0, 1.0, 0.5]), gamma=0.0),
-                       torch.zeros(3, 3))
-    # alpha = 0: S_c = number of non-empty regions (0^0 must not count): S = [2, 1]
-    torch.testing.assert_close(ghm_effective_sizes(counts, alpha=0.0), torch.tensor([2.0, 1.0]))
-    # W = S_c / v^0 = S_c: raw [2, 2, 2, 2, 2, 1], sum 11 -> times 6/11
-    table = ghm_cwap_weight_table(counts, alpha=0.0)
-    raw = table[TARGET, torch.tensor([0, 0, 0, 0, 1, 3])]
-    expected = torch.tensor([2.0, 2, 2, 2, 2, 1]) * 6 / 11
-    torch.testing.assert_close(ghm_normalize_weights(raw, max_weight=100.0), expected)
-    # alpha = 1: S_c = class sizes, W = n_c / v
-    torch.testing.assert_close(ghm_effective_sizes(counts, alpha=1.0), torch.tensor([5.0, 1.0]))
+    # epoch mode before any complete epoch: the epoch's running counts, same numbers
+    epoch = GHMCWAPLoss(n_classes=2, n_regions=4, alpha=0.5, gamma=0.8, adaptive=False)
+    assert epoch(logits, target).item() == pytest.approx(HAND_LOSS, abs=1e-6)
+    assert epoch.epoch_counts.tolist() == HAND_COUNTS
 
 
 def test_all_weights_one_and_margins_zero_is_cross_entropy():
     torch.manual_seed(0)
     logits, target = torch.randn(50, 4), torch.randint(0, 4, (50,))
     ce = F.cross_entropy(logits, target)
-    torch.testing.assert_close(
-        ghm_cwap_loss(logits, target, torch.zeros(4, 4), torch.ones(50)), ce)
-    torch.testing.assert_close(ghm_cwap_loss(logits, target), ce)
     loss = GHMCWAPLoss(n_classes=4, intra=False, gamma=0.0)
     torch.testing.assert_close(loss(logits, target), ce)
 
 
-def test_per_class_normalization():
-    # class 0 raw [1, 3] -> mean 2 -> [0.5, 1.5]; class 1 alone -> 1
-    w = ghm_normalize_weights(torch.tensor([1.0, 3.0, 5.0]), 100.0, torch.tensor([0, 0, 1]), 3)
-    torch.testing.assert_close(w, torch.tensor([0.5, 1.5, 1.0]))
-    with pytest.raises(ValueError, match="n_groups"):
-        ghm_normalize_weights(torch.ones(2), groups=torch.tensor([0, 1]))
-
-
-def test_weights_are_clamped():
-    w = ghm_normalize_weights(torch.tensor([1.0] * 9 + [991.0]), max_weight=3.0)
-    assert w.max().item() == 3.0
-    assert w[0].item() == pytest.approx(0.01)
-
-
-@pytest.mark.parametrize("counts", [
-    torch.zeros(3, 5),                                   # nothing counted yet
-    torch.tensor([[7.0, 0, 0, 0, 0], [0] * 5, [0, 0, 0, 0, 1]]),  # absent class, single example
-    torch.tensor([[1e-30, 0, 0, 0, 0], [0] * 5, [0] * 5]),       # underflowing EMA
-])
-@pytest.mark.parametrize("alpha", [0.0, 0.9, 1.0])
-def test_never_nan_or_inf(counts, alpha):
-    sizes = ghm_effective_sizes(counts, alpha)
-    assert (sizes > 0).all() and torch.isfinite(sizes).all()
-    margins = ghm_cwap_margins(sizes, 0.8)
-    table = ghm_cwap_weight_table(counts, alpha)
-    assert torch.isfinite(margins).all() and (margins <= 0).all()
-    assert torch.isfinite(table).all() and (table > 0).all()
-    logits = torch.tensor([[300.0, -300.0, 0.0], [-300.0, 0.0, 300.0]], requires_grad=True)
-    target = torch.tensor([1, 0])
-    value = ghm_cwap_loss(logits, target, margins, ghm_normalize_weights(table[target, 0]))
-    value.backward()
-    assert torch.isfinite(value) and torch.isfinite(logits.grad).all()
+def test_sample_weight_multiplies_the_per_example_losses():
+    torch.manual_seed(0)
+    logits, target = torch.randn(16, 3), torch.randint(0, 3, (16,))
+    weight = torch.rand(16) * 2
+    loss = GHMCWAPLoss(n_classes=3, n_regions=5).eval()
+    loss.set_counts(torch.randn(100, 3), torch.randint(0, 3, (100,)))
+    per_example = GHMCWAPLoss(n_classes=3, n_regions=5, reduction="none").eval()
+    per_example.load_state_dict(loss.state_dict())
+    plain = per_example(logits, target)
+    torch.testing.assert_close(per_example(logits, target, sample_weight=weight),
+                               plain * weight)
+    # "mean": sum_i s_i w_i l_i / n, with n the batch size
+    torch.testing.assert_close(loss(logits, target, sample_weight=weight),
+                               (plain * weight).sum() / 16)
+    no_intra = GHMCWAPLoss(n_classes=3, intra=False, gamma=0.0)
+    torch.testing.assert_close(no_intra(logits, target, sample_weight=weight),
+                               (F.cross_entropy(logits, target, reduction="none")
+                                * weight).mean())
 
 
 def test_module_state_update_and_eval_mode():
-    loss = GHMCWAPLoss(n_classes=3, n_regions=5)
+    loss = GHMCWAPLoss(n_classes=3, n_regions=5, accumulate="batch")
     logits, target = torch.randn(8, 3), torch.tensor([0, 0, 0, 0, 0, 1, 1, 2])
     loss(logits, target)
     # bias correction: after one batch the histogram is the batch's own
-    assert loss.histograms().sum().item() == pytest.approx(8.0, rel=1e-5)
-    assert loss.steps.item() == 1.0
+    torch.testing.assert_close(loss.histograms().sum(1), torch.tensor([5.0, 2.0, 1.0]))
+    assert loss.steps.item() == 1.0 and loss.epoch_counts.sum().item() == 8.0
     loss.eval()
-    before = loss.counts.clone()
+    before = (loss.counts.clone(), loss.epoch_counts.clone())
     loss(logits, target)
-    assert torch.equal(loss.counts, before) and loss.steps.item() == 1.0
-    assert {"edges", "widths", "counts", "steps", "aura_values"} <= set(loss.state_dict())
+    assert torch.equal(loss.counts, before[0]) and torch.equal(loss.epoch_counts, before[1])
+    assert loss.steps.item() == 1.0
+    assert {"edges", "widths", "counts", "epoch_counts", "steps"} <= set(loss.state_dict())
+    assert loss.edges.shape == (3, 6) and loss.widths.shape == (3, 5)
     # the weights and margins are constants: the gradient is that of eq. 3
     loss.train()
     z = logits.clone().requires_grad_(True)
@@ -199,66 +110,65 @@ def test_module_state_update_and_eval_mode():
     assert torch.isfinite(z.grad).all()
 
 
-def _reference_forward(loss, logits, target, counts, steps, aura_values):
-    # The module's forward written out with the public formulas, as in the paper:
-    # full (C, N) weight table on the bias-corrected histograms; returns the loss,
-    # gradient and updated state (the module skips the bias correction and the
-    # table in its batch loop; the result must be the same up to rounding).
-    counts, aura_values = counts.clone(), aura_values.clone()
+def _reference_forward(loss, logits, target, state):
+    # The module's forward written out with the public formulas as in the
+    # paper: the full (C, N) weight table of the bias-corrected values on each
+    # class's regions, recomputed for every batch. Returns the loss, the
+    # gradient and the updated state (counts, epoch_counts, steps).
+    counts, epoch_counts, steps = (t.clone() for t in state)
+    n_classes, n_regions = counts.shape
     z = logits.clone().requires_grad_(True)
-    region = ghm_region_index(gradient_norm(z, target), loss.edges)
-    if loss.adaptive:
-        aura_values.index_add_(0, region, (1.0 / (loss.n_regions * loss.widths))[region])
+    region = ghm_region_index(gradient_norm(z, target), loss.edges, target)
+    batch = ghm_histogram(region, target, n_classes, n_regions)
+    epoch_counts = epoch_counts + batch
     mu = loss.momentum
     if loss.accumulate == "batch":
-        batch = ghm_histogram(region, target, counts.shape[0], loss.n_regions)
         counts = counts * mu + batch * (1.0 - mu)
         steps = steps + 1
-    if loss.accumulate == "epoch" or mu == 0:
-        hist, unit = counts, 1.0
-    else:
-        bias = max(1.0 - mu**steps, 1.0 - mu)
+        bias = max(1.0 - mu ** steps.item(), 1.0 - mu)
         hist, unit = counts / bias, (1.0 - mu) / bias
-    sizes = ghm_effective_sizes(hist, loss.alpha, unit)
+    else:
+        hist, unit = (counts if loss.histogram_ready else epoch_counts), 1.0
+    values = ghm_region_values(hist, loss.widths)
+    one = ghm_region_values(torch.full_like(hist, unit), loss.widths)
+    sizes = ghm_effective_sizes(values, loss.alpha, one.amin(1))
     weight = None
     if loss.intra:
-        table = ghm_cwap_weight_table(hist, loss.alpha, unit, sizes)
+        table = ghm_cwap_weight_table(values, loss.alpha, one, sizes)
         groups = target if loss.normalize == "class" else None
         weight = ghm_normalize_weights(table[target, region], loss.max_weight, groups,
-                                       counts.shape[0])
+                                       n_classes)
     margins = ghm_cwap_margins(sizes, loss.gamma) if loss.gamma > 0 else None
     value = ghm_cwap_loss(z, target, margins, weight, reduction=loss.reduction)
     value.sum().backward()
-    return value.detach(), z.grad, counts, steps, aura_values
+    return value.detach(), z.grad, (counts, epoch_counts, steps)
 
 
 @pytest.mark.parametrize("params", [
     {},
     {"alpha": 0.0, "normalize": "class"},
-    {"alpha": 1.0, "gamma": 0.0, "momentum": 0.0, "reduction": "sum"},
+    {"alpha": 1.0, "gamma": 0.0, "accumulate": "batch", "momentum": 0.0, "reduction": "sum"},
     {"intra": False, "adaptive": False},
-    {"accumulate": "epoch", "max_weight": 1.5, "reduction": "none"},
+    {"accumulate": "batch", "max_weight": 1.5, "reduction": "none"},
+    {"max_weight": 3.0, "normalize": "class"},
 ])
 def test_module_matches_the_formulas_batch_after_batch(params):
     torch.manual_seed(0)
     loss = GHMCWAPLoss(n_classes=4, n_regions=6, **params)
-    if loss.accumulate == "epoch":
-        loss.set_counts(torch.randn(200, 4), torch.randint(0, 4, (200,)))
-    for step in range(25):
+    for step in range(30):
         logits = 3 * torch.randn(32, 4)
         target = torch.randint(0, 3 if step < 12 else 4, (32,))  # class 3 absent at first
-        expected = _reference_forward(loss, logits, target, loss.counts, loss.steps.item(),
-                                      loss.aura_values)
+        state = (loss.counts, loss.epoch_counts, loss.steps)
+        expected = _reference_forward(loss, logits, target, state)
         z = logits.clone().requires_grad_(True)
         value = loss(z, target)
         value.sum().backward()
         torch.testing.assert_close(value.detach(), expected[0], rtol=1e-5, atol=1e-6)
         torch.testing.assert_close(z.grad, expected[1], rtol=1e-5, atol=1e-6)
-        torch.testing.assert_close(loss.counts, expected[2], rtol=1e-5, atol=1e-6)
-        assert loss.steps.item() == expected[3]
-        torch.testing.assert_close(loss.aura_values, expected[4], rtol=1e-5, atol=1e-6)
-        if step == 10:
-            loss.end_epoch()  # AURA moves the edges mid-way
+        for got, want in zip((loss.counts, loss.epoch_counts, loss.steps), expected[2]):
+            torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+        if step in (10, 20):
+            loss.end_epoch()  # AURA moves the edges: class 3 (uncounted) keeps its own
 
 
 def test_module_rejects_wrong_class_count_and_bad_params():
@@ -267,62 +177,71 @@ def test_module_rejects_wrong_class_count_and_bad_params():
     for kwargs, name in [({"accumulate": "x"}, "accumulate"), ({"momentum": 1.0}, "momentum"),
                          ({"alpha": 2.0}, "alpha"), ({"gamma": -1.0}, "gamma"),
                          ({"max_weight": 0.0}, "max_weight"), ({"normalize": "x"}, "normalize"),
-                         ({"n_regions": 0}, "n_regions")]:
+                         ({"n_regions": 0}, "n_regions"), ({"reduction": "avg"}, "reduction")]:
         with pytest.raises(ValueError, match=name):
             GHMCWAPLoss(**kwargs)
+    with pytest.raises(ValueError, match="accumulate"):
+        GHMCWAPLoss(n_classes=2, accumulate="batch").set_counts(torch.zeros(1, 2),
+                                                                torch.tensor([0]))
 
 
 # ---------------------------------------------------------------------------
-# AURA
+# AURA in the module: one histogram per category, each with its own widths
 
-def test_aura_widths_by_hand():
-    # d_i proportional to 1 / log(e + v_i): v = [0, e^2 - e] -> 1/1, 1/2 -> [2/3, 1/3]
-    widths = aura_widths(torch.tensor([0.0, math.e ** 2 - math.e]))
-    torch.testing.assert_close(widths, torch.tensor([2 / 3, 1 / 3]))
-    torch.testing.assert_close(aura_widths(torch.full((4,), 7.0)), torch.full((4,), 0.25))
-    edges = aura_edges(widths)
-    torch.testing.assert_close(edges, torch.tensor([0.0, 2 / 3, 1.0]))
-    assert edges[-1].item() == 1.0
+def _logits_with_norms(g, target, n_classes=2):
+    logits = torch.zeros(len(g), n_classes)
+    logits[torch.arange(len(g)), target] = torch.log((1 - g).clamp_min(1e-6) / g.clamp_min(1e-6))
+    return logits
 
 
-def test_rebin_keeps_totals():
-    counts = torch.tensor([[4.0, 0.0, 2.0, 2.0], [1.0, 1.0, 1.0, 1.0]])
-    new = torch.tensor([0.0, 0.125, 0.5, 0.9, 1.0])
-    moved = ghm_rebin(counts, ghm_uniform_edges(4), new)
-    torch.testing.assert_close(moved.sum(1), counts.sum(1))
-    # class 0: [0, .125) half of region 0 -> 2; [.125, .5) -> 2 + 0; [.5, .9) -> 2 + 0.6*2
-    torch.testing.assert_close(moved[0], torch.tensor([2.0, 2.0, 3.2, 0.8]))
-
-
-def test_aura_narrows_dense_regions_after_an_epoch():
+def test_aura_narrows_dense_regions_of_each_class():
     torch.manual_seed(0)
     loss = GHMCWAPLoss(n_classes=2, n_regions=10, adaptive=True)
-    # skewed gradient norms: 90% in [0, 0.1), the rest spread over [0.1, 1]
-    for _ in range(10):
-        g = torch.cat([torch.rand(90) * 0.1, 0.1 + torch.rand(10) * 0.9])
-        target = torch.randint(0, 2, (100,))
-        logits = torch.zeros(100, 2)
-        logits[torch.arange(100), target] = torch.log((1 - g).clamp_min(1e-6) / g.clamp_min(1e-6))
-        loss(logits, target)
-    total = loss.histograms().sum(1)
-    # each example added 1 / (N d_i) = 1 with equal widths
-    assert loss.aura_values.sum().item() == pytest.approx(1000.0)
+    # class 0 (head, 900 rows): 90% easy, g in [0, 0.1); class 1 (tail, 100 rows):
+    # 90% hard, g in [0.9, 1)
+    g0 = torch.cat([torch.rand(810) * 0.1, 0.1 + torch.rand(90) * 0.9])
+    g1 = torch.cat([0.9 + torch.rand(90) * 0.1, torch.rand(10) * 0.9])
+    g = torch.cat([g0, g1])
+    target = torch.cat([torch.zeros(900), torch.ones(100)]).long()
+    for rows in torch.randperm(1000).split(100):
+        loss(_logits_with_norms(g[rows], target[rows]), target[rows])
+    # each example added 1 / (N d) = 1 with equal widths
+    assert loss.region_values().sum().item() == pytest.approx(1000.0)
     assert loss.end_epoch() is True
     widths = loss.widths
-    assert widths.sum().item() == pytest.approx(1.0)
-    assert widths[0] < widths[1:].min()  # dense region 0 is the narrowest
-    assert widths[0] < 0.1 < widths[-1]
-    assert (torch.diff(loss.edges) > 0).all() and loss.edges[-1].item() == 1.0
-    assert loss.aura_values.sum().item() == 0.0  # values reset
-    torch.testing.assert_close(loss.histograms().sum(1), total)  # re-binned, kept
+    torch.testing.assert_close(widths.sum(1), torch.ones(2))
+    # each class's dense region is its narrowest: region 0 for the head class,
+    # the last region for the tail class (shared widths would follow the head)
+    assert widths[0, 0] < widths[0, 1:].min() and widths[0, 0] < 0.1
+    assert widths[1, -1] < widths[1, :-1].min() and widths[1, -1] < 0.1
+    assert (torch.diff(loss.edges, dim=1) > 0).all() and (loss.edges[:, -1] == 1).all()
+    assert loss.epoch_counts.sum().item() == 0.0  # values reset
+    # the epoch's counts, moved onto the new regions, are the histogram in use
+    torch.testing.assert_close(loss.histograms().sum(1), torch.tensor([900.0, 100.0]))
 
 
 def test_ura_keeps_equal_regions():
     loss = GHMCWAPLoss(n_classes=2, n_regions=5, adaptive=False)
     loss(torch.randn(20, 2), torch.randint(0, 2, (20,)))
     assert loss.end_epoch() is False
-    torch.testing.assert_close(loss.edges, ghm_uniform_edges(5))
-    assert loss.aura_values.sum().item() == 0.0
+    torch.testing.assert_close(loss.edges, ghm_uniform_edges(5, n_classes=2))
+    assert loss.epoch_counts.sum().item() == 0.0 and loss.histograms().sum().item() == 20.0
+
+
+def test_cache_follows_state_dict_and_device_moves():
+    torch.manual_seed(0)
+    source = GHMCWAPLoss(n_classes=3, n_regions=4)
+    source(torch.randn(64, 3), torch.randint(0, 3, (64,)))
+    source.end_epoch()
+    target = GHMCWAPLoss(n_classes=3, n_regions=4).eval()
+    logits, y = torch.randn(16, 3), torch.randint(0, 3, (16,))
+    before = target(logits, y)  # builds its caches from the empty state
+    target.load_state_dict(source.state_dict())
+    assert target.histogram_ready
+    torch.testing.assert_close(target(logits, y), source.eval()(logits, y))
+    assert not torch.equal(before, target(logits, y))
+    moved = copy.deepcopy(target).double().float()
+    torch.testing.assert_close(moved(logits, y), target(logits, y))
 
 
 # ---------------------------------------------------------------------------
@@ -332,9 +251,12 @@ def test_selectable_by_name_and_object(three_class):
     X, y = three_class
     assert "ghm_cwap" in available()
     by_name = RebalancedNetClassifier(strategy="ghm_cwap", **FAST).fit(X, y)
-    by_object = RebalancedNetClassifier(strategy=GHMCWAP(), **FAST).fit(X, y)
-    assert isinstance(by_name.strategy_, GHMCWAP)
+    by_object = RebalancedNetClassifier(strategy=GHMCWAPStrategy(), **FAST).fit(X, y)
+    assert GHMCWAP is GHMCWAPStrategy  # the old name is an alias
+    assert isinstance(by_name.strategy_, GHMCWAPStrategy)
+    # the strategy owns the criterion the net trains with
     assert isinstance(by_name.criterion_, GHMCWAPLoss)
+    assert by_name.criterion_ is by_name.strategy_.criterion_
     np.testing.assert_allclose(by_name.predict_proba(X), by_object.predict_proba(X))
 
 
@@ -346,8 +268,10 @@ def test_history_records_effective_sizes_and_widths(three_class):
     assert np.isfinite(sizes).all() and (np.asarray(sizes) > 0).all()
     # larger classes have larger effective sizes (counts 0.6 / 0.3 / 0.1)
     assert sizes[-1][0] > sizes[-1][1] > sizes[-1][2]
-    widths = clf.history[-1, "ghm_region_widths"]
-    assert len(widths) == 30 and sum(widths) == pytest.approx(1.0, abs=1e-5)
+    widths = np.asarray(clf.history[-1, "ghm_region_widths"])
+    assert widths.shape == (3, 30)  # one set of regions per class
+    np.testing.assert_allclose(widths.sum(1), 1.0, atol=1e-5)
+    assert not np.allclose(widths[0], widths[2])  # each class has its own
     torch.testing.assert_close(clf.strategy_.effective_sizes_, torch.tensor(sizes[-1]))
     ura = RebalancedNetClassifier(strategy="ghm_cwap", strategy__adaptive=False, **FAST).fit(X, y)
     assert "ghm_region_widths" not in ura.history[-1]
@@ -363,8 +287,9 @@ def test_predict_proba_is_softmax_of_raw_logits(three_class):
 
 
 @pytest.mark.parametrize("params", [
-    {"gamma": 0.0}, {"intra": False}, {"adaptive": False},
-    {"accumulate": "epoch"}, {"momentum": 0.0}, {"normalize": "class"}, {"alpha": 0.0},
+    {"gamma": 0.0}, {"intra": False}, {"adaptive": False}, {"accumulate": "batch"},
+    {"accumulate": "batch", "momentum": 0.0}, {"normalize": "class"}, {"alpha": 0.0},
+    {"max_weight": 3.0},
 ])
 def test_ablations_fit(three_class, params):
     X, y = three_class
@@ -376,12 +301,37 @@ def test_ablations_fit(three_class, params):
     assert np.isfinite(clf.history[:, "train_loss"]).all()
 
 
-def test_epoch_mode_counts_the_training_set(three_class):
+def test_epoch_mode_counts_every_training_row_once_per_epoch(three_class):
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy="ghm_cwap", strategy__accumulate="epoch", **FAST)
-    clf.fit(X, y)
+    clf = RebalancedNetClassifier(strategy="ghm_cwap", **FAST).fit(X, y)
+    assert clf.criterion_.accumulate == "epoch" and clf.criterion_.histogram_ready
+    # the histogram in use is the last epoch's: each training row once
     counts = clf.criterion_.histograms()
-    np.testing.assert_allclose(counts.sum(1).numpy(), np.bincount(y))
+    np.testing.assert_allclose(counts.sum(1).numpy(), np.bincount(y), rtol=1e-5)
+
+
+class _StateAtEpochBegin(Callback):
+    """Records the loss module's state when each epoch begins."""
+
+    def initialize(self):
+        self.states = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        loss = net.criterion_
+        self.states.append((loss.histogram_ready, loss.histograms().sum(1).tolist(),
+                            loss.edges.clone()))
+
+
+def test_first_epoch_uses_a_count_of_the_initial_model(three_class):
+    X, y = three_class
+    probe = _StateAtEpochBegin()
+    RebalancedNetClassifier(strategy="ghm_cwap", callbacks=[probe], **FAST).fit(X, y)
+    ready, counts, edges = probe.states[0]
+    assert ready  # counted in on_train_begin, before the first epoch
+    np.testing.assert_allclose(counts, np.bincount(y))
+    torch.testing.assert_close(edges, ghm_uniform_edges(30, n_classes=3))  # URA first
+    assert not torch.equal(probe.states[1][2], edges)  # AURA after the first epoch
 
 
 @pytest.mark.parametrize("param, value", [
@@ -397,12 +347,20 @@ def test_bad_parameters_name_the_parameter(three_class, param, value):
 
 def test_warm_start_keeps_the_histograms(three_class):
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy="ghm_cwap", warm_start=True, **FAST).fit(X, y)
+    clf = RebalancedNetClassifier(strategy="ghm_cwap", strategy__accumulate="batch",
+                                  warm_start=True, **FAST).fit(X, y)
     steps = clf.criterion_.steps.item()
     clf.fit(X, y)
     assert clf.criterion_.steps.item() == 2 * steps
     fresh = clone(clf).set_params(warm_start=False).fit(X, y)
     assert fresh.criterion_.steps.item() == steps
+    # epoch mode: the second fit starts from the first one's regions and histogram
+    probe = _StateAtEpochBegin()
+    clf = RebalancedNetClassifier(strategy="ghm_cwap", warm_start=True, callbacks=[probe],
+                                  **FAST).fit(X, y)
+    edges = clf.criterion_.edges.clone()
+    clf.fit(X, y)
+    torch.testing.assert_close(probe.states[3][2], edges)
 
 
 def test_pickle_roundtrip(three_class):
@@ -411,6 +369,11 @@ def test_pickle_roundtrip(three_class):
     loaded = pickle.loads(pickle.dumps(clf))
     np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
     torch.testing.assert_close(loaded.criterion_.edges, clf.criterion_.edges)
+    assert loaded.criterion_ is loaded.strategy_.criterion_
+    assert loaded.criterion_.histogram_ready
+    # training continues from the restored histograms
+    loaded.set_params(warm_start=True).partial_fit(X, y)
+    assert np.isfinite(loaded.history[-1, "train_loss"])
 
 
 def test_single_example_class_stays_finite():

@@ -2,6 +2,9 @@
 
 Each formula lives here once; losses, samplers and strategies call it.
 Only torch (and numpy) are imported here, never skorch or scikit-learn.
+Inputs are checked once, by the public function (``check_input=True``, with
+:mod:`._validation`, the counterpart of scikit-learn's ``Interval`` and
+``StrOptions``); callers that already checked pass ``check_input=False``.
 """
 
 from ._focal import focal_loss
@@ -9,18 +12,21 @@ from ._reduction import reduce_loss
 from ._class_weights import cdb_tau, cdb_weights, class_difficulty_bias, effective_number_weights
 from ._instance_difficulty import instance_difficulty, psi_split
 from ._ghm import (
-    aura_edges,
-    aura_widths,
     ghm_cwap_loss,
     ghm_cwap_margins,
     ghm_cwap_weight_table,
     ghm_effective_sizes,
-    ghm_histogram,
     ghm_normalize_weights,
+    gradient_norm,
+)
+from ._ghm_regions import (
+    aura_edges,
+    aura_widths,
+    ghm_histogram,
     ghm_rebin,
     ghm_region_index,
+    ghm_region_values,
     ghm_uniform_edges,
-    gradient_norm,
 )
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "ghm_normalize_weights",
     "ghm_rebin",
     "ghm_region_index",
+    "ghm_region_values",
     "ghm_uniform_edges",
     "gradient_norm",
     "cdb_tau",

@@ -1,4 +1,4 @@
-"""GHM-CWAP loss module: category-wise gradient histograms kept in buffers."""
+"""GHM-CWAP loss module: per-category gradient histograms (AURA) kept in buffers."""
 
 import torch
 from torch import nn
@@ -13,21 +13,20 @@ from ..functional import (
     ghm_histogram,
     ghm_normalize_weights,
     ghm_rebin,
-    ghm_region_index,
+    ghm_region_values,
     ghm_uniform_edges,
     gradient_norm,
 )
-from ..functional._ghm import _cell_weights, _powered
+from ..functional._ghm_regions import _cell_bounds, _cell_index
 from ..functional._reduction import check_reduction
-
-_ACCUMULATE = ("batch", "epoch")
-_NORMALIZE = ("class", "batch")
+from ..functional._validation import check_options, check_scalar
 
 
 class GHMCWAPLoss(nn.Module):
-    r"""GHM-CWAP loss with its histogram state (Zhang et al., 2022).
+    r"""GHM-CWAP loss with its per-category histograms (Zhang et al., 2022).
 
-    For an example of class :math:`m` with gradient norm in region :math:`i`
+    For an example of class :math:`m` whose gradient norm
+    :math:`g = 1 - p_m` falls in region :math:`i` of its class's histogram
 
     .. math::
 
@@ -35,29 +34,35 @@ class GHMCWAPLoss(nn.Module):
         w \propto W_{m,i} = \frac{S_m}{v_{m,i}^{\alpha}}, \qquad
         M_{m,n} = \gamma \log \min\Big(1, \frac{S_n}{S_m}\Big),
 
-        S_c = \sum_i v_{c,i}^{\alpha}
+        S_c = \sum_i v_{c,i}^{\alpha}, \qquad
+        v_{c,i} = \frac{n_{c,i}}{N d_{c,i}}
 
-    (see :mod:`skrebalance.functional._ghm` for each formula). The weights
-    ``w`` are normalised to mean 1 (per class or over the batch, see
-    ``normalize``) and clamped at ``max_weight``.
+    with Algorithm 1's region values :math:`v_{c,i}` (each example adds
+    :math:`1/(N d_{c,i})`; :math:`n_{c,i}` examples of class :math:`c` in its
+    region :math:`i` of width :math:`d_{c,i}`), one histogram per class with
+    its own widths (see :mod:`skrebalance.functional._ghm_regions` and
+    :mod:`skrebalance.functional._ghm`). The weights ``w`` are normalised to
+    mean 1 (over the batch or per class, ``normalize``) and optionally
+    clamped at ``max_weight``.
 
     State, in buffers (they follow ``.to(device)`` and ``state_dict``):
 
-    - ``edges`` (N + 1,): region edges; ``widths`` (N,);
-    - ``counts`` (C, N): the histograms :math:`v_{c,i}` in use. With
-      ``accumulate="batch"`` an exponential moving average of the per-batch
-      histograms, updated in ``forward`` in training mode, read with bias
-      correction :math:`\hat v = v / (1 - \mu^t)` (``t`` = ``steps``); with
-      ``accumulate="epoch"`` the histogram of the whole training set set by
-      :meth:`set_counts` (the strategy scores the training set after each
-      epoch);
-    - ``aura_values`` (N,): AURA's per-epoch values, each training example
-      adding :math:`1 / (N d_i)` to its region; :meth:`end_epoch` turns them
-      into new widths.
+    - ``edges`` (C, N + 1), ``widths`` (C, N): each class's regions;
+    - ``epoch_counts`` (C, N): the examples of the current epoch, counted in
+      ``forward`` in training mode on the current regions (Algorithm 1's
+      per-epoch count); :meth:`end_epoch` turns them into new widths (AURA)
+      and, with ``accumulate="epoch"``, into the histogram of the next epoch;
+    - ``counts`` (C, N): the histogram in use. ``accumulate="epoch"``: the
+      last complete epoch's counts, moved onto the new regions (or those set
+      by :meth:`set_counts`; before either, the current epoch's running
+      counts). ``accumulate="batch"``: an exponential moving average of the
+      per-batch counts, read with bias correction
+      :math:`\hat n = n / (1 - \mu^t)` (``t`` = ``steps``).
 
-    The per-batch update runs under ``torch.no_grad()`` with tensor operations
-    only (no host synchronisation). In eval mode (validation) the state is
-    read, not updated.
+    All updates run under ``torch.no_grad()`` with tensor operations only (no
+    host synchronisation). In eval mode (validation) the state is read, not
+    updated. Per-row ``sample_weight`` multiplies the normalised weights; it
+    does not change the counts.
 
     Parameters
     ----------
@@ -73,13 +78,15 @@ class GHMCWAPLoss(nn.Module):
         Whether to apply the intra-category weights (``False``: all 1).
     adaptive : bool, default=True
         AURA (``True``) or equal-width regions, URA (``False``).
-    accumulate : {"batch", "epoch"}, default="batch"
-        How the histograms are gathered (see above).
+    accumulate : {"epoch", "batch"}, default="epoch"
+        Histogram in use: the last epoch's counts (Algorithm 1) or a per-batch
+        moving average (see above).
     momentum : float, default=0.9
         EMA momentum :math:`\mu` in ``[0, 1)`` for ``accumulate="batch"``;
         0 uses each batch's own histogram (GHM-C without momentum).
-    max_weight : float, default=3.0
-        Clamp of the normalised example weights.
+    max_weight : float or None, default=None
+        Clamp of the normalised example weights; ``None`` (the paper) does not
+        clamp.
     normalize : {"batch", "class"}, default="batch"
         Scale the weights to mean 1 over each class's examples in the batch
         (the weights then only act within a class) or over the whole batch
@@ -99,11 +106,13 @@ class GHMCWAPLoss(nn.Module):
     >>> import torch
     >>> loss = GHMCWAPLoss(n_classes=3, n_regions=10)
     >>> logits, target = torch.zeros(4, 3), torch.tensor([0, 0, 1, 2])
-    >>> value = loss(logits, target)  # updates the running histograms
-    >>> round(loss.histograms().sum().item(), 4)  # bias-corrected running counts
+    >>> value = loss(logits, target)  # counts the batch
+    >>> loss.epoch_counts.sum().item()
     4.0
-    >>> loss.effective_sizes().shape
-    torch.Size([3])
+    >>> loss.end_epoch()  # AURA: new widths per class
+    True
+    >>> loss.histograms().sum(1)  # the epoch's counts per class, in use now
+    tensor([2., 1., 1.])
     """
 
     def __init__(
@@ -114,28 +123,23 @@ class GHMCWAPLoss(nn.Module):
         gamma=0.8,
         intra=True,
         adaptive=True,
-        accumulate="batch",
+        accumulate="epoch",
         momentum=0.9,
-        max_weight=3.0,
+        max_weight=None,
         normalize="batch",
         reduction="mean",
     ):
         super().__init__()
-        check_reduction(reduction)
-        if accumulate not in _ACCUMULATE:
-            raise ValueError(f"accumulate must be one of {_ACCUMULATE}, got {accumulate!r}.")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}.")
-        if not 0 <= alpha <= 1:
-            raise ValueError(f"alpha must be in [0, 1], got {alpha!r}.")
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0, got {gamma!r}.")
-        if normalize not in _NORMALIZE:
-            raise ValueError(f"normalize must be one of {_NORMALIZE}, got {normalize!r}.")
-        if not max_weight > 0:
-            raise ValueError(f"max_weight must be > 0, got {max_weight!r}.")
-        if int(n_regions) < 1:
-            raise ValueError(f"n_regions must be >= 1, got {n_regions!r}.")
+        caller = type(self).__name__
+        check_reduction(reduction, caller)
+        check_options(accumulate, "accumulate", ("batch", "epoch"), caller)
+        check_options(normalize, "normalize", ("class", "batch"), caller)
+        check_scalar(momentum, "momentum", 0, 1, closed="left", caller=caller)
+        check_scalar(alpha, "alpha", 0, 1, caller=caller)
+        check_scalar(gamma, "gamma", 0, None, caller=caller)
+        check_scalar(n_regions, "n_regions", 1, None, integral=True, caller=caller)
+        if max_weight is not None:
+            check_scalar(max_weight, "max_weight", 0, None, closed="neither", caller=caller)
         self.n_regions = int(n_regions)
         self.alpha = float(alpha)
         self.gamma = float(gamma)
@@ -143,15 +147,12 @@ class GHMCWAPLoss(nn.Module):
         self.adaptive = bool(adaptive)
         self.accumulate = accumulate
         self.momentum = float(momentum)
-        self.max_weight = float(max_weight)
+        self.max_weight = None if max_weight is None else float(max_weight)
         self.normalize = normalize
         self.reduction = reduction
-        edges = ghm_uniform_edges(self.n_regions)
-        self.register_buffer("edges", edges)
-        self.register_buffer("widths", torch.diff(edges))
-        self.register_buffer("counts", torch.zeros(int(n_classes), self.n_regions))
-        self.register_buffer("steps", torch.zeros(()))
-        self.register_buffer("aura_values", torch.zeros(self.n_regions))
+        for name in ("edges", "widths", "counts", "epoch_counts", "steps"):
+            self.register_buffer(name, None)
+        self.reset_state(int(n_classes))
 
     @property
     def n_classes(self):
@@ -160,106 +161,188 @@ class GHMCWAPLoss(nn.Module):
 
     def reset_state(self, n_classes):
         """Equal-width regions and empty histograms for ``n_classes`` classes."""
-        device = self.edges.device
-        self.edges = ghm_uniform_edges(self.n_regions, device=device)
-        self.widths = torch.diff(self.edges)
-        self.counts = torch.zeros(int(n_classes), self.n_regions, device=device)
+        device = self.counts.device if self.counts is not None else None
+        shape = (int(n_classes), self.n_regions)
+        self.edges = ghm_uniform_edges(self.n_regions, n_classes, device, check_input=False)
+        self.widths = torch.diff(self.edges, dim=-1)
+        self.counts = torch.zeros(shape, device=device)
+        self.epoch_counts = torch.zeros(shape, device=device)
         self.steps = torch.zeros((), device=device)
-        self.aura_values = torch.zeros(self.n_regions, device=device)
+        #: whether ``counts`` holds a complete histogram (epoch mode)
+        self.histogram_ready = False
+        self._cache = {}
         return self
+
+    # ------------------------------------------------------------------
+    # state that is not a tensor, and caches derived from the buffers
+
+    def get_extra_state(self):
+        return {"histogram_ready": self.histogram_ready}
+
+    def set_extra_state(self, state):
+        self.histogram_ready = bool(state["histogram_ready"])
+        self._cache = {}
+
+    def _apply(self, fn, *args, **kwargs):
+        self._cache = {}  # .to(device), .double(): derived tensors are rebuilt
+        return super()._apply(fn, *args, **kwargs)
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        return {**state, "_cache": {}}
+
+    def _cached(self, name, tensors, build):
+        # ``build()`` again only when one of ``tensors`` was replaced or changed
+        # in place (the entry holds the tensors, so their ids cannot be re-used)
+        versions = tuple(t._version for t in tensors)
+        hit = self._cache.get(name)
+        if (hit is None or hit[1] != versions
+                or any(a is not b for a, b in zip(hit[0], tensors))):
+            hit = self._cache[name] = (tensors, versions, build())
+        return hit[2]
 
     # ------------------------------------------------------------------
     # reading the state
 
-    def _state(self):
-        # (bias-corrected histograms, count of one example on their scale)
-        if self.accumulate == "epoch" or self.momentum == 0:
-            return self.counts, torch.ones((), device=self.counts.device)
-        # bias 1 - mu^t, at least 1 - mu (its value after one batch; t = 0 has no counts)
-        bias = (1.0 - torch.pow(torch.full_like(self.steps, self.momentum), self.steps))
-        bias = bias.clamp_min(1.0 - self.momentum)
-        return self.counts / bias, (1.0 - self.momentum) / bias
+    def _raw(self):
+        # (counts in use, count of one example on their scale)
+        if self.accumulate == "batch":
+            return self.counts, (1.0 - self.momentum) if self.momentum > 0 else 1.0
+        return (self.counts if self.histogram_ready else self.epoch_counts), 1.0
+
+    def _sizes_weights_margins(self, counts, unit):
+        # Eq. 1 and 2 on Algorithm 1's values v = n / (N d). A region holds at
+        # least one example (value unit / (N d)); S_c is at least the value of
+        # one example in the class's widest region. With the raw EMA counts
+        # (not bias-corrected) S_c and v^alpha scale alike, so W = S / v^alpha
+        # and S_n / S_m are the same as with the corrected ones.
+        values = ghm_region_values(counts, self.widths)
+        one = ghm_region_values(torch.ones_like(counts) * unit, self.widths)
+        sizes = ghm_effective_sizes(values, self.alpha, one.amin(dim=-1), check_input=False)
+        table = None
+        if self.intra:
+            table = ghm_cwap_weight_table(values, self.alpha, one, sizes, check_input=False)
+        margins = None
+        if self.gamma > 0:
+            margins = ghm_cwap_margins(sizes, self.gamma, check_input=False)
+        return sizes, table, margins
+
+    def _tables(self):
+        counts, unit = self._raw()
+        return self._cached(
+            "tables", (counts, self.widths),
+            lambda: self._sizes_weights_margins(counts, unit)[1:],
+        )
+
+    def _bias(self):
+        # EMA bias 1 - mu^t, at least 1 - mu (its value after one batch)
+        mu = torch.full_like(self.steps, self.momentum)
+        return (1.0 - torch.pow(mu, self.steps)).clamp_min(1.0 - self.momentum)
 
     def histograms(self):
-        r"""Return the histograms :math:`v_{c,i}` in use (bias-corrected), (C, N)."""
-        return self._state()[0]
+        r"""Return the counts in use per (class, region), bias-corrected, (C, N)."""
+        counts, _ = self._raw()
+        if self.accumulate == "batch" and self.momentum > 0:
+            return counts / self._bias()
+        return counts
+
+    def region_values(self):
+        r"""Return Algorithm 1's values :math:`v_{c,i}` of :meth:`histograms`, (C, N)."""
+        return ghm_region_values(self.histograms(), self.widths)
 
     def effective_sizes(self):
         r"""Return the per-class effective sizes :math:`S_c`, shape (C,)."""
-        hist, unit = self._state()
-        return ghm_effective_sizes(hist, self.alpha, unit)
+        unit = 1.0
+        if self.accumulate == "batch" and self.momentum > 0:
+            unit = (1.0 - self.momentum) / self._bias()
+        return self._sizes_weights_margins(self.histograms(), unit)[0]
 
     def margins(self):
         r"""Return the margins :math:`M` of the current state, shape (C, C)."""
-        return ghm_cwap_margins(self.effective_sizes(), self.gamma)
+        return ghm_cwap_margins(self.effective_sizes(), self.gamma, check_input=False)
 
     # ------------------------------------------------------------------
     # updating the state
 
+    def _cells(self, g, target):
+        bounds = self._cached("bounds", (self.edges,), lambda: _cell_bounds(self.edges))
+        return _cell_index(g, target, bounds)
+
     @torch.no_grad()
     def set_counts(self, logits, target):
-        """Replace the histograms by those of ``logits``/``target`` (epoch mode)."""
-        region = ghm_region_index(gradient_norm(logits, target), self.edges)
-        self.counts = ghm_histogram(region, target, self.n_classes, self.n_regions)
-        self.steps.fill_(1.0)
+        """Set the histogram in use to that of ``logits``/``target`` (epoch mode).
+
+        The strategy calls it before the first epoch with the training set as
+        scored by the initial model, so that the first epoch has weights and
+        margins from a complete histogram.
+        """
+        if self.accumulate != "epoch":
+            raise ValueError("set_counts needs accumulate='epoch'.")
+        cell = self._cells(gradient_norm(logits, target), target)
+        n_classes, n_regions = self.counts.shape
+        # flat cells: one "class" of C * N regions
+        counts = ghm_histogram(cell, torch.zeros_like(cell), 1, n_classes * n_regions)
+        self.counts = counts.view(n_classes, n_regions)
+        self.histogram_ready = True
         return self
 
-    def _update(self, counts, region, cell, like):
-        # (under no_grad) ``cell`` = target * N + region; ``like``: any (n,) float tensor
-        if self.adaptive:
-            self.aura_values.index_add_(0, region, self._aura_step().index_select(0, region))
+    def _count(self, cell):
+        # (under no_grad) ``cell`` = target * N + region
+        ones = torch.ones(cell.shape, dtype=self.counts.dtype, device=cell.device)
+        self.epoch_counts.view(-1).index_add_(0, cell, ones)
         if self.accumulate == "batch":
-            # EMA v <- mu v + (1 - mu) h, the batch histogram h added in place
-            # (``ghm_histogram`` without its (C, N) temporary)
-            counts.mul_(self.momentum).view(-1).index_add_(
-                0, cell, torch.ones_like(like), alpha=1.0 - self.momentum
-            )
+            # EMA n <- mu n + (1 - mu) h with the batch histogram h, in place
+            self.counts.mul_(self.momentum).view(-1).index_add_(
+                0, cell, ones, alpha=1.0 - self.momentum)
             self.steps.add_(1.0)
-
-    def _aura_step(self):
-        # 1 / (N d_i), what an example adds to its region's AURA value; cached
-        # while ``widths`` is the same tensor, unmodified (its version counter)
-        widths = self.widths
-        cache = self.__dict__.get("_aura_cache")
-        if cache is None or cache[0] is not widths or cache[1] != widths._version:
-            step = widths.mul(self.n_regions).reciprocal_()
-            cache = self.__dict__["_aura_cache"] = (widths, widths._version, step)
-        return cache[2]
 
     @torch.no_grad()
     def end_epoch(self):
-        """End of an epoch: AURA re-assigns the region widths, values reset.
+        """End of an epoch: AURA re-assigns each class's widths, counts move on.
 
-        Running histograms are moved to the new regions with
-        :func:`~skrebalance.functional.ghm_rebin`. Does nothing with
-        ``adaptive=False``; gives equal widths when no example was counted.
+        AURA (``adaptive``): the epoch's values :math:`v_{c,i}` give the new
+        widths :math:`d_{c,i} \\propto 1/\\log(e + v_{c,i})` of each class
+        with counted examples (others keep theirs). The histogram in use
+        becomes the epoch's counts (``accumulate="epoch"``) or keeps the moving
+        average (``"batch"``), moved onto the new regions with
+        :func:`~skrebalance.functional.ghm_rebin`. The epoch's counts reset.
 
         Returns
         -------
         bool
             Whether AURA ran (``adaptive``).
         """
-        if not self.adaptive:
-            return False
-        values = self.aura_values
-        # no host sync: keep the old widths when nothing was counted
-        counted = values.sum() > 0
-        widths = torch.where(counted, aura_widths(values), self.widths)
-        edges = aura_edges(widths)
-        self.counts = ghm_rebin(self.counts, self.edges, edges)
-        self.widths, self.edges = widths, edges
-        self.aura_values.zero_()
-        return True
+        epoch, edges, widths = self.epoch_counts, self.edges, self.widths
+        counted = epoch.sum(dim=-1, keepdim=True) > 0  # per class, no host sync
+        if self.adaptive:
+            new_widths = torch.where(counted, aura_widths(ghm_region_values(epoch, widths)),
+                                     widths)
+            new_edges = aura_edges(new_widths)
+        else:
+            new_widths, new_edges = widths, edges
+        if self.accumulate == "epoch":
+            kept = self.counts if self.histogram_ready else torch.zeros_like(epoch)
+            counts = torch.where(counted, epoch, kept)
+            self.histogram_ready = True
+        else:
+            counts = self.counts
+        if self.adaptive:
+            counts = ghm_rebin(counts, edges, new_edges)
+        self.counts = counts.clone() if counts is epoch else counts
+        self.edges, self.widths = new_edges, new_widths
+        self.epoch_counts = torch.zeros_like(epoch)
+        self._cache = {}
+        return self.adaptive
 
     # ------------------------------------------------------------------
 
-    def forward(self, logits, target):
+    def forward(self, logits, target, sample_weight=None):
         """Return the loss of ``logits`` (n, C) against class indices ``target``.
 
-        In training mode the batch first updates the running state.
+        In training mode the batch is first counted (see the class docstring).
+        ``sample_weight`` (n,) multiplies the per-example losses.
         """
-        counts = self.counts
-        n_classes, n_regions = counts.shape
+        n_classes = self.counts.shape[0]
         if n_classes != logits.shape[-1]:
             raise ValueError(
                 f"GHMCWAPLoss holds histograms for {n_classes} classes, got "
@@ -267,36 +350,25 @@ class GHMCWAPLoss(nn.Module):
             )
         reduction = self.reduction
         with torch.no_grad():
-            g = gradient_norm(logits, target)
-            region = ghm_region_index(g, self.edges)
-            cell = region.add(target, alpha=n_regions)  # flat index y * N + i
+            cell = self._cells(gradient_norm(logits, target), target)
             if self.training:
-                self._update(counts, region, cell, g)
+                self._count(cell)
+            table, margins = self._tables()
             weight = None
-            # Eq. 1 and 2 from the raw (not bias-corrected) counts: dividing all
-            # v_{c,i} and the one-example count by the same 1 - mu^t scales S_c
-            # and max(v, s)^alpha alike, which cancels in W = S / v^alpha and in
-            # S_n / S_m, so the correction is left out of the batch loop.
-            floor = self._unit() ** self.alpha  # effective size of one example
-            powered = _powered(counts, self.alpha)
-            sizes = powered.sum(dim=-1).clamp_min_(floor)
-            if self.intra:
+            if table is not None:
                 # mean 1/n with reduction "mean": sum_j w_j l_j, no division in the graph
                 mean = 1.0
                 if reduction == "mean":
                     mean, reduction = 1.0 / target.shape[0], "sum"
+                groups = target if self.normalize == "class" else None
                 weight = ghm_normalize_weights(
-                    _cell_weights(powered, sizes, floor, target, cell), self.max_weight,
-                    target if self.normalize == "class" else None, n_classes, mean,
+                    table.view(-1).index_select(0, cell), self.max_weight, groups, n_classes,
+                    mean, check_input=False,
                 )
-            margins = ghm_cwap_margins(sizes, self.gamma) if self.gamma > 0 else None
-        return ghm_cwap_loss(logits, target, margins, weight, reduction=reduction)
-
-    def _unit(self):
-        # count of one example on the scale of the raw counts (EMA: 1 - mu)
-        if self.accumulate == "epoch" or self.momentum == 0:
-            return 1.0
-        return 1.0 - self.momentum
+            if sample_weight is not None:
+                sample_weight = sample_weight.detach().to(logits.dtype)
+                weight = sample_weight if weight is None else weight * sample_weight
+        return ghm_cwap_loss(logits, target, margins, weight, reduction, check_input=False)
 
     def extra_repr(self):
         return (

@@ -9,13 +9,14 @@ from ._focal import FocalLoss
 from ._class_balanced import ClassBalancedLoss
 from ._cdb import CDB
 from ._instance_difficulty import InstanceDifficulty
-from ._ghm_cwap import GHMCWAP
+from ._ghm_cwap import GHMCWAP, GHMCWAPStrategy
 
 __all__ = [
     "CDB",
     "ClassBalancedLoss",
     "FocalLoss",
     "GHMCWAP",
+    "GHMCWAPStrategy",
     "InstanceDifficulty",
     "NoStrategy",
     "RebalancingStrategy",

@@ -11,17 +11,23 @@ from ._registry import register
 
 
 @register("ghm_cwap")
-class GHMCWAP(RebalancingStrategy):
+class GHMCWAPStrategy(RebalancingStrategy):
     r"""GHM-CWAP (Zhang et al., 2022): intra- and inter-category balance.
 
-    Extends GHM-C's gradient harmonizing to one histogram per class and adds
-    Seesaw-like margins between classes. With :math:`g = 1 - p_y` the gradient
-    norm of an example (half the L1 norm of the softmax cross-entropy
-    gradient :math:`p - \mathrm{onehot}(y)`, in :math:`[0, 1]`) and
-    :math:`v_{c,i}` the number of examples of class :math:`c` whose norm falls
-    in unit region :math:`i` (``n_regions`` regions over :math:`[0, 1]`):
+    Extends GHM-C's gradient harmonizing to one histogram per class, each with
+    its own unit regions, and adds Seesaw-like margins between classes. With
+    :math:`g = 1 - p_y` the gradient norm of an example (half the L1 norm of
+    the softmax cross-entropy gradient :math:`p - \mathrm{onehot}(y)`, in
+    :math:`[0, 1]`), :math:`d_{c,i}` the width of region :math:`i` of class
+    :math:`c`'s histogram (``n_regions`` regions over :math:`[0, 1]`) and
+    :math:`n_{c,i}` the examples of class :math:`c` whose norm falls in it
+    (Algorithm 1 of the paper, each example adding :math:`1/(N d_{c,i})` to
+    its region's value):
 
     .. math::
+
+        v_{c,i} = \frac{n_{c,i}}{N d_{c,i}}
+        \quad\text{(region value, a density)}
 
         S_c = \sum_i v_{c,i}^{\alpha}
         \quad\text{(effective sample size)}
@@ -41,38 +47,21 @@ class GHMCWAP(RebalancingStrategy):
     rarer classes down less. Margins act only in the loss: ``predict_proba``
     is the softmax of the raw logits.
 
-    Resolutions of the paper's gaps (there is no official code):
-
-    - *gradient norm*: :math:`g = 1 - p_y` from the raw logits (not the
-      margin-shifted ones, so that the histograms, and hence ``S``, do not
-      depend on the margins they define);
-    - *normalisation*: the weights of each batch are scaled to mean 1 over the
-      batch (``normalize="batch"``, eq. 1 as written, so a class with larger
-      :math:`S_c` also weighs more) or over each class's examples in the batch
-      (``normalize="class"``: the weights only act within a class), then
-      clamped at ``max_weight``. An example alone in a region of a head class
-      gets a raw weight near :math:`S_c`, hundreds of times that of an easy
-      one. On ``benchmarks/long_tail_recall.py`` a clamp of 10 lowered tail
-      recall below plain cross-entropy (presumably these rare hard head
-      examples sit in the tails' territory), so the default clamp is 3;
-    - *counts* (``accumulate``): ``"batch"`` (default) keeps an exponential
-      moving average of the per-batch histograms with momentum ``momentum``,
-      read with bias correction :math:`v / (1 - \mu^t)` so that the first
-      batches are not under-counted; ``"epoch"`` re-counts the whole training
-      set (one extra forward pass) before the first epoch and after each
-      epoch, and uses that histogram during the next epoch;
-    - *empty cells*: a region counts at least one example (the one being
-      weighted; on the EMA's scale that is :math:`(1 - \mu) / (1 - \mu^t)`)
-      and :math:`S_c` is at least the effective size of one example, so
-      weights and margins are finite for empty regions, classes absent from a
-      batch and single-example classes; at ``alpha=0`` empty regions add
-      nothing to :math:`S_c` (not :math:`0^0 = 1`);
-    - *AURA*: each training example adds :math:`1 / (N d_i)` to the value
-      :math:`v_i` of its region; after the epoch the widths become
-      :math:`d_i \propto 1 / \log(e + v_i)` (the paper's :math:`1/\log v_i`,
-      made finite and positive for :math:`v_i \le 1`), renormalised to sum
-      to 1; the values reset and the running histograms are re-binned to the
-      new regions (linear interpolation of each class's cumulative count).
+    Algorithm 1 step by step: the regions start with equal widths
+    :math:`1/N` (URA); during each epoch every training example is counted
+    in its class's histogram; after the epoch (``adaptive=True``, AURA) each
+    class's widths become :math:`d_{c,i} \propto 1/\log(e + v_{c,i})` from
+    that epoch's values (the paper's :math:`1/\log v_{c,i}`, finite for
+    :math:`v \le 1`), and the epoch's counts, moved onto the new regions,
+    give the weights and margins of the next epoch (``accumulate="epoch"``).
+    Before the first epoch the training set is scored once by the initial
+    model for a first histogram. Where the paper leaves gaps (there is no
+    official code), see the user guide: the gradient norm is taken on the raw
+    logits (not the margin-shifted ones); the weights of each batch are
+    scaled to mean 1 (over the batch, eq. 1 as written, or per class,
+    ``normalize="class"``); an empty region counts as holding the example
+    being weighted, and :math:`S_c` is at least the value of one example, so
+    weights and margins stay finite.
 
     Ablations (the paper's Table 3): intra only ``gamma=0``; inter only
     ``intra=False``; URA ``adaptive=False``, AURA ``adaptive=True``.
@@ -80,7 +69,7 @@ class GHMCWAP(RebalancingStrategy):
     Parameters
     ----------
     n_regions : int, default=30
-        Number of unit regions ``N``.
+        Number of unit regions ``N`` of each class's histogram.
     alpha : float, default=0.9
         Exponent of the effective sizes, in ``[0, 1]``.
     gamma : float, default=0.8
@@ -89,15 +78,19 @@ class GHMCWAP(RebalancingStrategy):
         Whether to apply the intra-category weights ``W``.
     adaptive : bool, default=True
         Adaptive unit regions (AURA) or equal widths (URA).
-    accumulate : {"batch", "epoch"}, default="batch"
-        How the histograms are gathered (see above).
+    accumulate : {"epoch", "batch"}, default="epoch"
+        Histogram behind the weights: the last epoch's counts (Algorithm 1),
+        or an exponential moving average of the per-batch counts with
+        momentum ``momentum`` (GHM-C's form, read with bias correction): it
+        follows the model within an epoch, which matters when epochs are few
+        and long, at the cost of per-batch recomputation of the weights.
     momentum : float, default=0.9
         EMA momentum in ``[0, 1)`` of ``accumulate="batch"``.
-    max_weight : float, default=3.0
-        Clamp of the normalised weights.
+    max_weight : float or None, default=None
+        Clamp of the normalised weights; ``None`` (the paper) does not clamp.
     normalize : {"batch", "class"}, default="batch"
         Scale the weights to mean 1 over the batch or over each class's
-        examples in the batch (see above).
+        examples in the batch.
 
     Attributes
     ----------
@@ -105,9 +98,12 @@ class GHMCWAP(RebalancingStrategy):
         :math:`S_c` at the end of the last epoch, after AURA's update (the
         state the next epoch starts from); also logged per epoch in
         ``net.history`` as ``"ghm_effective_sizes"``.
-    region_edges_ : torch.Tensor of shape (n_regions + 1,)
-        The unit-region edges at the end of the last epoch (logged as
-        ``"ghm_region_widths"``, the widths, when ``adaptive``).
+    region_edges_ : torch.Tensor of shape (n_classes, n_regions + 1)
+        Each class's unit-region edges at the end of the last epoch (the
+        widths are logged as ``"ghm_region_widths"`` when ``adaptive``).
+    criterion_ : GHMCWAPLoss
+        The training loss (the net's ``criterion_``), which holds the
+        histograms.
 
     References
     ----------
@@ -141,7 +137,7 @@ class GHMCWAP(RebalancingStrategy):
         "adaptive": ["boolean"],
         "accumulate": [StrOptions({"batch", "epoch"})],
         "momentum": [Interval(Real, 0, 1, closed="left")],
-        "max_weight": [Interval(Real, 0, None, closed="neither")],
+        "max_weight": [Interval(Real, 0, None, closed="neither"), None],
         "normalize": [StrOptions({"class", "batch"})],
     }
 
@@ -152,9 +148,9 @@ class GHMCWAP(RebalancingStrategy):
         gamma=0.8,
         intra=True,
         adaptive=True,
-        accumulate="batch",
+        accumulate="epoch",
         momentum=0.9,
-        max_weight=3.0,
+        max_weight=None,
         normalize="batch",
     ):
         self.n_regions = n_regions
@@ -170,6 +166,7 @@ class GHMCWAP(RebalancingStrategy):
     def _reset_state(self):
         self.effective_sizes_ = None
         self.region_edges_ = None
+        self.criterion_ = None
 
     @property
     def provides_loss(self):
@@ -178,34 +175,30 @@ class GHMCWAP(RebalancingStrategy):
     def get_criterion(self, net):
         # the strategy's parameters are the loss module's (same names)
         loss = GHMCWAPLoss(n_classes=getattr(net, "n_classes_", 0), **self.get_params())
-        return loss.to(getattr(net, "device_", "cpu"))
+        self.criterion_ = loss.to(getattr(net, "device_", "cpu"))
+        return self.criterion_
 
-    def _loss(self, net):
-        loss = net.criterion_
-        if not isinstance(loss, GHMCWAPLoss):
+    def _loss(self):
+        if not isinstance(self.criterion_, GHMCWAPLoss):
             raise TypeError(
-                f"ghm_cwap needs its own criterion, got {type(loss).__name__}."
+                f"ghm_cwap trains with its own criterion, got {type(self.criterion_).__name__}."
             )
-        return loss
+        return self.criterion_
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        loss = self._loss(net)
+        loss = self._loss()
         # warm_start / partial_fit keep the histograms when the classes match
         if loss.n_classes != net.n_classes_:
             loss.reset_state(net.n_classes_)
-        if self.accumulate == "epoch":
-            self._count_training_set(net, loss)
-
-    def _count_training_set(self, net, loss):
-        proba = net.infer_proba(net.train_X_)
-        log_p = torch.log(proba.clamp_min(torch.finfo(proba.dtype).tiny))
-        loss.set_counts(log_p, net.train_y_)
+        if self.accumulate == "epoch" and not loss.histogram_ready:
+            # a first histogram: the training set as scored by the initial model
+            proba = net.infer_proba(net.train_X_)
+            log_p = torch.log(proba.clamp_min(torch.finfo(proba.dtype).tiny))
+            loss.set_counts(log_p, net.train_y_)
 
     def on_epoch_end(self, net, **kwargs):
-        loss = self._loss(net)
+        loss = self._loss()
         loss.end_epoch()
-        if self.accumulate == "epoch":
-            self._count_training_set(net, loss)
         with torch.no_grad():
             self.effective_sizes_ = loss.effective_sizes().clone()
             self.region_edges_ = loss.edges.clone()
@@ -213,3 +206,7 @@ class GHMCWAP(RebalancingStrategy):
         net.history.record("ghm_effective_sizes", self.effective_sizes_.cpu().tolist())
         if self.adaptive:
             net.history.record("ghm_region_widths", loss.widths.cpu().tolist())
+
+
+#: the strategy's earlier name, kept as an alias
+GHMCWAP = GHMCWAPStrategy
