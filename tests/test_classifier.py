@@ -194,11 +194,13 @@ def test_device_auto_resolves(three_class):
 
 
 def test_new_shuffle_every_epoch(three_class):
+    from skrebalance._device_data import DeviceDataset
+
     X, y = three_class
     clf = RebalancedNetClassifier(**FAST).fit(X, y)
-    clf.train_X_, clf.train_y_ = torch.zeros(50, 1), torch.zeros(50, dtype=torch.long)
-    clf.train_generator_ = None
-    first, second = clf._epoch_indices(), clf._epoch_indices()
+    data = DeviceDataset(torch.arange(50.0).view(50, 1), torch.zeros(50, dtype=torch.long))
+    iterator = clf.get_iterator(data, training=True)
+    first, second = [torch.cat([b.index for b in iterator]) for _ in range(2)]
     assert sorted(first.tolist()) == list(range(50))
     assert not torch.equal(first, second)
 
@@ -286,28 +288,32 @@ def test_cuda_fit_predict_and_state_on_device(three_class):
     np.testing.assert_allclose(restored.predict_proba(X), clf.predict_proba(X), rtol=1e-5)
 
 
-def test_strategy_can_hold_rows_out_and_weight_the_rest(three_class):
+def test_strategy_sampler_can_hold_rows_out_and_weight_the_rest(three_class):
+    from skrebalance.samplers import DeviceWeightedSampler
     from skrebalance.strategies import RebalancingStrategy
 
-    class KeepEvenRows(RebalancingStrategy):
-        def training_rows(self, net):
-            return torch.arange(0, net.train_y_.shape[0], 2, device=net.device_)
+    seen = []
 
+    class KeepEvenRows(RebalancingStrategy):
         @property
         def provides_sampling(self):
             return True
 
-        def sampling_weights(self, net):
-            w = torch.zeros(net.train_y_.shape[0], device=net.device_)
+        def on_train_begin(self, net, **kwargs):
+            n = net.train_y_.shape[0]
+            w = torch.zeros(n, device=net.device_)
             w[:10] = 1.0  # only rows 0, 2, ..., 8 survive the restriction
-            return w
+            rows = torch.arange(0, n, 2, device=net.device_)
+            self.sampler_ = DeviceWeightedSampler(n, weights=w, rows=rows)
+
+        def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+            if training:
+                seen.append(batch.index)
 
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy=KeepEvenRows(), **FAST).fit(X, y)
-    clf.train_X_, clf.train_y_ = torch.as_tensor(X), torch.as_tensor(y)
-    clf.train_generator_ = None
-    order = clf._epoch_indices()
-    assert len(order) == (len(X) + 1) // 2
+    RebalancedNetClassifier(strategy=KeepEvenRows(), **FAST).fit(X, y)
+    order = torch.cat(seen)
+    assert len(order) == 3 * ((len(X) + 1) // 2)
     assert set(order.tolist()) <= {0, 2, 4, 6, 8}
 
 

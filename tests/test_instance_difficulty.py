@@ -177,7 +177,8 @@ class ScriptedNet:
 
     def epoch(self, strategy):
         self.history.new_epoch()
-        weights = strategy.sampling_weights(self)
+        # the weights the epoch's draws use: the sampler the strategy owns
+        weights = strategy.get_sampler(self).weights.clone()
         strategy.on_epoch_end(self)
         return weights
 
@@ -208,7 +209,8 @@ def test_weights_move_toward_unlearned_instances():
     w1 = net.epoch(strategy).clone()  # epoch 2 draws with w1, then update 2
     d = strategy.difficulty_.numpy()
     np.testing.assert_allclose(d, [0.574089, 1.0, 0.167510], rtol=1e-5)
-    w2 = strategy.sampling_weights(net)
+    w2 = strategy.get_sampler(net).weights
+    torch.testing.assert_close(w2, strategy.weights_)
     np.testing.assert_allclose(w2.numpy(), d / d.sum(), rtol=1e-6)
     assert w2[0] > w1[0]  # A was unlearned: its weight grew
     assert w2[2] < w1[2]  # C was learned again: its weight shrank

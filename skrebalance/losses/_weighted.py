@@ -1,10 +1,13 @@
-"""Class-weighted focal / cross-entropy loss module."""
+"""Class-weighted focal / cross-entropy loss module, and per-row weights for any loss."""
+
+import functools
+import inspect
 
 import torch
 from torch import nn
 
 from ..functional import focal_loss
-from ..functional._reduction import check_reduction
+from ..functional._reduction import check_reduction, reduce_loss
 
 
 class ClassWeightedFocalLoss(nn.Module):
@@ -77,6 +80,16 @@ class ClassWeightedFocalLoss(nn.Module):
             self.class_weight = class_weight.detach().clone()
         return self
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # an unset (None) buffer is not part of torch's expected keys: set it
+        # from the state, or unset it when the state has none
+        key = prefix + "class_weight"
+        if key in state_dict and self.class_weight is None:
+            self.class_weight = torch.empty_like(state_dict[key])
+        elif key not in state_dict:
+            self.class_weight = None
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def forward(self, logits, target, sample_weight=None):
         """Return the loss of ``logits`` (n, C) against class indices ``target``.
 
@@ -94,3 +107,47 @@ class ClassWeightedFocalLoss(nn.Module):
 
     def extra_repr(self):
         return f"gamma={self.gamma}, reduction={self.reduction!r}"
+
+
+def weighted_criterion_loss(criterion, logits, target, sample_weight):
+    """Call ``criterion`` with per-row weights, whatever loss module it is.
+
+    A module whose ``forward`` takes ``sample_weight`` (the package's losses)
+    gets it. A stock torch loss with a ``reduction`` attribute (e.g.
+    :class:`torch.nn.CrossEntropyLoss`) is evaluated per row and reduced by
+    the package's convention, ``sum_i s_i * l_i / n`` for ``"mean"``
+    (:func:`skrebalance.functional.reduce_loss`). Any other module raises a
+    ``TypeError`` naming it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> weighted_criterion_loss(nn.CrossEntropyLoss(), torch.zeros(2, 2),
+    ...                         torch.tensor([0, 1]), torch.tensor([1.0, 0.0]))
+    tensor(0.3466)
+    """
+    if sample_weight is None:
+        return criterion(logits, target)
+    if _takes_sample_weight(type(criterion)):
+        return criterion(logits, target, sample_weight=sample_weight)
+    reduction = getattr(criterion, "reduction", None)
+    if reduction not in ("mean", "sum", "none"):
+        raise TypeError(
+            f"criterion {type(criterion).__name__} takes no sample_weight and has no "
+            "reduction to evaluate it per row: sample_weight / class_weight cannot be used."
+        )
+    criterion.reduction = "none"
+    try:
+        per_row = criterion(logits, target)
+    finally:
+        criterion.reduction = reduction
+    return reduce_loss(per_row * sample_weight, reduction)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_sample_weight(cls):
+    try:
+        return "sample_weight" in inspect.signature(cls.forward).parameters
+    except (TypeError, ValueError):
+        return False

@@ -1,16 +1,23 @@
 """The interface between :class:`~skrebalance.RebalancedNetClassifier` and a strategy."""
 
+import torch
 from sklearn.utils._param_validation import validate_parameter_constraints
 from skorch.callbacks import Callback
+
+from ..samplers import DeviceWeightedSampler
+
+#: types of state attributes that state_dict saves (besides tensors and samplers)
+_PLAIN_TYPES = (type(None), bool, int, float, str)
 
 
 class RebalancingStrategy(Callback):
     r"""Base class of re-balancing strategies: a skorch callback with three plugs.
 
     A strategy re-balances training through a loss (it builds and owns a
-    criterion module, :meth:`get_criterion`), through sampling (per-row
-    sampling weights, :meth:`sampling_weights`), at prediction time (the
-    logits used to predict, :meth:`adjust_logits`), or several of these. The
+    criterion module, :meth:`get_criterion`), through sampling (it owns the
+    device-resident sampler of the training rows, :meth:`get_sampler`), at
+    prediction time (the logits used to predict, :meth:`adjust_logits`), or
+    several of these. The
     classifier knows strategies only through this interface and skorch's
     callback hooks; it never reads or writes a strategy's state, and a
     strategy never reads or writes ``net.criterion_``.
@@ -30,6 +37,12 @@ class RebalancingStrategy(Callback):
       The net trains with that same object (``net.criterion_``); the
       classifier keeps ``net.criterion_ is strategy.criterion_`` true after
       pickling, ``copy.deepcopy`` and ``load_params``;
+    - a sampling strategy keeps its
+      :class:`~skrebalance.samplers.DeviceWeightedSampler` as
+      ``self.sampler_`` (built in ``on_train_begin``, returned by
+      :meth:`get_sampler`) and updates its weights in place
+      (:meth:`~skrebalance.samplers.DeviceWeightedSampler.set_weights`); the
+      training iterator, built once per fit, draws every epoch's rows from it;
     - the loss module's ``forward(logits, target, sample_weight=None)``
       multiplies the per-row losses by ``sample_weight`` (float tensor of
       shape (n,), or ``None``) and reduces ``"mean"`` as
@@ -60,14 +73,16 @@ class RebalancingStrategy(Callback):
 
     >>> import torch
     >>> from skrebalance import RebalancedNetClassifier
+    >>> from skrebalance.samplers import DeviceWeightedSampler
     >>> from skrebalance.strategies import RebalancingStrategy
     >>> class EqualClassSampling(RebalancingStrategy):
     ...     @property
     ...     def provides_sampling(self):
     ...         return True
-    ...     def sampling_weights(self, net):
+    ...     def on_train_begin(self, net, **kwargs):
     ...         counts = torch.bincount(net.train_y_, minlength=net.n_classes_)
-    ...         return 1.0 / counts[net.train_y_].float()
+    ...         weights = 1.0 / counts[net.train_y_].float()
+    ...         self.sampler_ = DeviceWeightedSampler(len(weights), weights=weights)
     >>> X = torch.randn(40, 3).numpy()
     >>> y = [0] * 35 + [1] * 5
     >>> clf = RebalancedNetClassifier(strategy=EqualClassSampling(), max_epochs=2)
@@ -102,7 +117,11 @@ class RebalancingStrategy(Callback):
 
     @property
     def provides_sampling(self):
-        """bool : whether :meth:`sampling_weights` drives the training batches."""
+        """bool : whether the strategy re-weights the rows drawn for training.
+
+        At most one strategy of a ``strategy=[...]`` list may; its
+        :meth:`get_sampler` returns a weighted sampler.
+        """
         return False
 
     def get_criterion(self, net):
@@ -154,24 +173,67 @@ class RebalancingStrategy(Callback):
         """
         return logits
 
-    def sampling_weights(self, net):
-        """Return per-row sampling weights for the next epoch, or ``None``.
+    def get_sampler(self, net):
+        """Return the sampler of training rows this strategy owns, or ``None``.
 
-        Called once per epoch, before its first batch. The tensor has one
-        non-negative entry per row of ``net.train_X_`` and lives on
-        ``net.device_``; the epoch then draws as many rows as it trains on, with
-        replacement, proportionally to it. ``None`` means a plain shuffle.
+        Called once per fit, after ``on_train_begin``, when the net builds its
+        training iterator (as a ``DataLoader`` takes a ``sampler``). The
+        sampler's indices refer to the rows of ``net.train_X_``; it may hold
+        rows out (``rows=``) or weight them (``weights=``), and the strategy
+        updates it in place from its hooks. ``None`` (the default) lets the
+        net shuffle all rows (or use ``iterator_train__sampler``). At most one
+        strategy of a list may return a sampler.
+
+        Parameters
+        ----------
+        net : RebalancedNetClassifier
+            The net being trained.
+
+        Returns
+        -------
+        sampler : DeviceWeightedSampler or None
         """
-        return None
+        return getattr(self, "sampler_", None)
 
-    def training_rows(self, net):
-        """Return the rows of ``net.train_X_`` to train on, or ``None`` for all.
+    def state_dict(self):
+        """Return the fitted state: attributes ending in ``_``, for ``save_params``.
 
-        Lets a strategy hold rows out of training (e.g. CDB's class-balanced
-        difficulty set). Called once per epoch; an int64 tensor on
-        ``net.device_``. Sampling weights are restricted to these rows.
+        Tensors, samplers (as their ``state_dict``), ``None``, numbers and
+        strings are kept; ``criterion_`` is left out (skorch saves it as
+        ``f_criterion``). Override both methods for state of other types.
+
+        Returns
+        -------
+        dict
         """
-        return None
+        state = {}
+        for key, value in vars(self).items():
+            if not key.endswith("_") or key.startswith("_") or key == "criterion_":
+                continue
+            if isinstance(value, DeviceWeightedSampler):
+                state[key] = {"__sampler__": value.state_dict()}
+            elif torch.is_tensor(value) or isinstance(value, _PLAIN_TYPES):
+                state[key] = value
+        return state
+
+    def load_state_dict(self, state, device=None):
+        """Restore :meth:`state_dict`'s output, tensors moved to ``device``.
+
+        Returns
+        -------
+        self : RebalancingStrategy
+        """
+        for key, value in state.items():
+            if isinstance(value, dict) and "__sampler__" in value:
+                sampler_state = {
+                    k: v.to(device) if torch.is_tensor(v) else v
+                    for k, v in value["__sampler__"].items()
+                }
+                value = DeviceWeightedSampler(0).load_state_dict(sampler_state)
+            elif torch.is_tensor(value):
+                value = value.to(device)
+            setattr(self, key, value)
+        return self
 
 
 class NoStrategy(RebalancingStrategy):

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..functional import cdb_tau
 from ..functional._class_weights import TAU_VARIANTS, _bias, _tau, _weights
+from ..samplers import DeviceWeightedSampler
 from ._base import RebalancingStrategy
 from ._class_balanced import BASE_LOSS_CONSTRAINTS, class_weighted_criterion
 from ._registry import register
@@ -149,6 +150,11 @@ class CDB(RebalancingStrategy):
     criterion_ : ClassWeightedFocalLoss or None
         With ``mode="loss"``, the training loss (the net's ``criterion_``);
         its ``class_weight`` buffer holds a copy of ``class_weight_``.
+    sampler_ : DeviceWeightedSampler or None
+        The sampler of the training rows (all but the held-out difficulty
+        set); with ``mode="sampling"`` its per-row weights are
+        ``class_weight_[y] / class_counts_[y]``. ``None`` when the net's own
+        shuffle serves (loss mode, nothing held out).
 
     All tensors live on the net's device. Each epoch the net's history gets
     ``cdb_tau``, ``cdb_bias`` and ``cdb_class_weight`` (and
@@ -231,6 +237,7 @@ class CDB(RebalancingStrategy):
         self.valid_hits_ = None
         self.valid_counts_ = None
         self.criterion_ = None
+        self.sampler_ = None
 
     @property
     def provides_loss(self):
@@ -266,11 +273,19 @@ class CDB(RebalancingStrategy):
             self._split_difficulty_set(net)
             self.n_rows_ = n_rows
         self.class_weight_ = self.class_weight_.to(device)
-        self._sync_criterion()
+        self.sampler_ = None
+        if self.provides_sampling or self.train_rows_ is not None:
+            self.sampler_ = DeviceWeightedSampler(n_rows, rows=self.train_rows_)
+        self._push_weights(net)
 
-    def _sync_criterion(self):
+    def _push_weights(self, net):
+        """Copy the class weights into what this strategy plugs in."""
         if self.provides_loss:
             self.criterion_.set_class_weight(self.class_weight_)
+        else:
+            # class c is drawn with probability w_c / sum(w): w_c spread over its n_c rows
+            per_class = self.class_weight_ / self.class_counts_.clamp_min(1.0)
+            self.sampler_.set_weights(per_class[net.train_y_])
 
     def _fixed_or_initial_tau(self, device):
         if isinstance(self.tau, str):  # dynamic: bias 0 before any measurement
@@ -300,16 +315,6 @@ class CDB(RebalancingStrategy):
                 self.train_rows_ = torch.nonzero(~held).flatten()
                 counts = torch.bincount(y[self.train_rows_], minlength=n_classes)
         self.class_counts_ = counts.float()
-
-    def training_rows(self, net):
-        return self.train_rows_
-
-    def sampling_weights(self, net):
-        if not self.provides_sampling:
-            return None
-        # class c is drawn with probability w_c / sum(w): w_c spread over its n_c rows
-        per_class = self.class_weight_ / self.class_counts_.clamp_min(1.0)
-        return per_class[net.train_y_]
 
     # ------------------------------------------------------------------
     # measurement
@@ -362,7 +367,7 @@ class CDB(RebalancingStrategy):
             if isinstance(self.tau, str):
                 self.tau_ = _tau(self.bias_, self.tau, self.max_tau, self.eps, self.power)
             self.class_weight_ = _weights(accuracy, self.tau_, self.eps, self.min_weight)
-            self._sync_criterion()
+            self._push_weights(net)
         # one transfer to the host per epoch, for the history log
         n_classes = self.class_weight_.shape[0]
         parts = [self.tau_.view(1), self.bias_.view(1), self.class_weight_]

@@ -6,6 +6,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..functional import instance_difficulty, psi_split
+from ..samplers import DeviceWeightedSampler
 from ._base import RebalancingStrategy
 from ._registry import register
 
@@ -89,6 +90,9 @@ class InstanceDifficulty(RebalancingStrategy):
         and ``partial_fit`` on data of the same shape).
     n_epochs_ : int
         Number of epochs seen so far.
+    sampler_ : DeviceWeightedSampler
+        The sampler of the training rows; its weights are a copy of
+        ``weights_``, updated with them.
 
     Notes
     -----
@@ -143,6 +147,7 @@ class InstanceDifficulty(RebalancingStrategy):
         self.weights_ = None
         self.n_updates_ = 0
         self.n_epochs_ = 0
+        self.sampler_ = None
 
     @property
     def provides_sampling(self):
@@ -157,6 +162,7 @@ class InstanceDifficulty(RebalancingStrategy):
             # warm_start / partial_fit on data of the same shape: continue
             for name in ("proba_", "sum_du_", "sum_dl_", "difficulty_", "weights_"):
                 setattr(self, name, getattr(self, name).to(net.device_))
+            self.sampler_ = DeviceWeightedSampler(n, weights=self.weights_)
             return
         self._reset_state()
         if self.p0 == "initial":
@@ -167,9 +173,7 @@ class InstanceDifficulty(RebalancingStrategy):
         self.sum_dl_ = torch.zeros(n, device=net.device_)
         self.difficulty_ = torch.ones(n, device=net.device_)
         self.weights_ = self.difficulty_ / n
-
-    def sampling_weights(self, net):
-        return self.weights_
+        self.sampler_ = DeviceWeightedSampler(n, weights=self.weights_)
 
     def on_epoch_end(self, net, **kwargs):
         self.n_epochs_ += 1
@@ -194,3 +198,5 @@ class InstanceDifficulty(RebalancingStrategy):
         self.difficulty_ = instance_difficulty(self.sum_du_, self.sum_dl_, float(self.c))
         self.weights_ = self.difficulty_ / self.difficulty_.sum()
         self.n_updates_ += 1
+        if self.sampler_ is not None:
+            self.sampler_.set_weights(self.weights_)
