@@ -246,7 +246,7 @@ def test_rebin_keeps_totals_and_uniform_densities():
 #   M_01 = 0.8 log(S_1 / S_0) = 0.8 log(0.7057365) = -0.2788146, M_10 = 0
 # Epoch 2, a batch g = .1 (class 0, region 0), .45 (class 0: region 1, since .45 >= a;
 # it was region 0 with equal widths), .55 (class 1: region 0, since .55 < b):
-#   raw [1.6446807, 2.5511554, 2.2170361], sum 6.4128722, times 3 / sum:
+#   raw [1.6446807, 2.5511554, 2.2170361]; over the batch: sum 6.4128722, times 3 / sum:
 #   w = [0.7693966, 1.1934537, 1.0371497]
 #   l_1 = log(1 + (1/9) e^M_01) = log(1 + 0.1111111 * 0.7566802) = 0.0807276
 #   l_2 = log(1 + (.45/.55) e^M_01) = log(1 + 0.8181818 * 0.7566802) = 0.4818717
@@ -257,7 +257,8 @@ EPOCH2 = ([0.1, 0.45, 0.55], [0, 0, 1])
 
 
 def test_algorithm1_epoch_by_hand():
-    loss = GHMCWAPLoss(n_classes=2, n_regions=2, alpha=0.5, gamma=0.8)
+    loss = GHMCWAPLoss(n_classes=2, n_regions=2, alpha=0.5, gamma=0.8, normalize="batch",
+                       max_weight=None)
     loss(*logits_for(*EPOCH1))
     assert loss.epoch_counts.tolist() == [[3.0, 1.0], [0.0, 2.0]]
     assert loss.end_epoch() is True
@@ -278,6 +279,11 @@ def test_algorithm1_epoch_by_hand():
     ce = ghm_cwap_loss(logits, target, loss.margins(), reduction="none")
     weights = loss(logits, target) / ce
     torch.testing.assert_close(weights, torch.tensor([0.7693966, 1.1934537, 1.0371497]))
+    # per class (the default): class 0's [1.6446807, 2.5511554] times 2 / 4.1958361,
+    # class 1's single example 1
+    loss.normalize = "class"
+    weights = loss(logits, target) / ce
+    torch.testing.assert_close(weights, torch.tensor([0.7839585, 1.2160415, 1.0]))
 
 
 # ---------------------------------------------------------------------------
@@ -318,7 +324,8 @@ def test_beta_check_density_aura_keeps_the_weight_of_hard_examples():
     assert hard_density == pytest.approx(hard_ura, rel=0.1)
     assert hard_counts < 0.6 * hard_ura
     # the loss module uses the density form: one epoch, AURA, then the same norms
-    loss = GHMCWAPLoss(n_classes=2, n_regions=30, alpha=0.9, gamma=0.0, reduction="none")
+    loss = GHMCWAPLoss(n_classes=2, n_regions=30, alpha=0.9, gamma=0.0, max_weight=None,
+                       reduction="none")
     loss(logits, target)
     loss.end_epoch()
     torch.testing.assert_close(loss.edges[0], edges)

@@ -52,11 +52,12 @@ def test_module_by_hand_batch_mode_without_momentum():
     # hand-worked batch end to end
     logits, target = logits_for(G, TARGET)
     loss = GHMCWAPLoss(n_classes=2, n_regions=4, alpha=0.5, gamma=0.8, adaptive=False,
-                       accumulate="batch", momentum=0.0)
+                       accumulate="batch", momentum=0.0, normalize="batch")
     assert loss(logits, target).item() == pytest.approx(HAND_LOSS, abs=1e-6)
     assert loss.counts.tolist() == HAND_COUNTS
     # epoch mode before any complete epoch: the epoch's running counts, same numbers
-    epoch = GHMCWAPLoss(n_classes=2, n_regions=4, alpha=0.5, gamma=0.8, adaptive=False)
+    epoch = GHMCWAPLoss(n_classes=2, n_regions=4, alpha=0.5, gamma=0.8, adaptive=False,
+                        normalize="batch")
     assert epoch(logits, target).item() == pytest.approx(HAND_LOSS, abs=1e-6)
     assert epoch.epoch_counts.tolist() == HAND_COUNTS
 
@@ -146,11 +147,11 @@ def _reference_forward(loss, logits, target, state):
 
 @pytest.mark.parametrize("params", [
     {},
-    {"alpha": 0.0, "normalize": "class"},
+    {"alpha": 0.0, "normalize": "batch"},
     {"alpha": 1.0, "gamma": 0.0, "accumulate": "batch", "momentum": 0.0, "reduction": "sum"},
     {"intra": False, "adaptive": False},
     {"accumulate": "batch", "max_weight": 1.5, "reduction": "none"},
-    {"max_weight": 3.0, "normalize": "class"},
+    {"max_weight": None, "normalize": "batch"},
 ])
 def test_module_matches_the_formulas_batch_after_batch(params):
     torch.manual_seed(0)
@@ -288,8 +289,8 @@ def test_predict_proba_is_softmax_of_raw_logits(three_class):
 
 @pytest.mark.parametrize("params", [
     {"gamma": 0.0}, {"intra": False}, {"adaptive": False}, {"accumulate": "batch"},
-    {"accumulate": "batch", "momentum": 0.0}, {"normalize": "class"}, {"alpha": 0.0},
-    {"max_weight": 3.0},
+    {"accumulate": "batch", "momentum": 0.0}, {"normalize": "batch"}, {"alpha": 0.0},
+    {"max_weight": None},
 ])
 def test_ablations_fit(three_class, params):
     X, y = three_class
@@ -440,6 +441,6 @@ def test_tail_recall_improves_without_head_collapse():
             head_tail[strategy].append((recall[head].mean(), recall[tail].mean()))
     (none_head, none_tail), (ghm_head, ghm_tail) = (
         np.mean(head_tail[s], axis=0) for s in ("none", "ghm_cwap"))
-    # measured: none head 0.874 / tail 0.346, ghm_cwap 0.861 / 0.400
+    # benchmarks/long_tail_recall.py (10 seeds): none tail 0.318, ghm_cwap 0.390
     assert ghm_tail > none_tail + 0.02
     assert ghm_head > none_head - 0.05

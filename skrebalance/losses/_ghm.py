@@ -42,8 +42,8 @@ class GHMCWAPLoss(nn.Module):
     region :math:`i` of width :math:`d_{c,i}`), one histogram per class with
     its own widths (see :mod:`skrebalance.functional._ghm_regions` and
     :mod:`skrebalance.functional._ghm`). The weights ``w`` are normalised to
-    mean 1 (over the batch or per class, ``normalize``) and optionally
-    clamped at ``max_weight``.
+    mean 1 (per class or over the batch, ``normalize``) and clamped at
+    ``max_weight``.
 
     State, in buffers (they follow ``.to(device)`` and ``state_dict``):
 
@@ -84,13 +84,13 @@ class GHMCWAPLoss(nn.Module):
     momentum : float, default=0.9
         EMA momentum :math:`\mu` in ``[0, 1)`` for ``accumulate="batch"``;
         0 uses each batch's own histogram (GHM-C without momentum).
-    max_weight : float or None, default=None
-        Clamp of the normalised example weights; ``None`` (the paper) does not
-        clamp.
-    normalize : {"batch", "class"}, default="batch"
+    max_weight : float or None, default=3.0
+        Clamp of the normalised example weights (not in the paper); ``None``
+        does not clamp.
+    normalize : {"class", "batch"}, default="class"
         Scale the weights to mean 1 over each class's examples in the batch
         (the weights then only act within a class) or over the whole batch
-        (eq. 1 as written: classes with larger ``S_c`` weigh more).
+        (eq. 1 literally: classes with larger ``S_c`` weigh more).
     reduction : {"mean", "sum", "none"}, default="mean"
         ``"mean"`` divides the weighted sum by the batch size.
 
@@ -125,8 +125,8 @@ class GHMCWAPLoss(nn.Module):
         adaptive=True,
         accumulate="epoch",
         momentum=0.9,
-        max_weight=None,
-        normalize="batch",
+        max_weight=3.0,
+        normalize="class",
         reduction="mean",
     ):
         super().__init__()
