@@ -37,8 +37,11 @@ class InitializationMixin:
     def initialize_callbacks(self):
         """Initialize skorch's callbacks and the strategy callbacks.
 
-        The strategies run after the user's callbacks but before ``PrintLog``,
-        so what they record in the history shows in the same epoch's log.
+        The strategies come right after skorch's default callbacks, before the
+        user's: in ``on_epoch_end`` they update their state before a
+        ``Checkpoint`` saves it or ``EarlyStopping`` reads the history, and in
+        ``on_train_begin`` a ``LoadInitState`` restores their state after they
+        set it up. ``PrintLog`` stays last.
         """
         keep = self.__dict__.pop("_keep_strategies_", False) and hasattr(self, "strategies_")
         strategies = self.strategies_ if keep else None
@@ -55,8 +58,8 @@ class InitializationMixin:
         self.strategies_ = strategies
         self._strategy_key_ = _strategy_key(strategies)
         callbacks = [(n, cb) for n, cb in self.callbacks_ if not n.startswith("strategy_")]
-        names = [name for name, _ in callbacks]
-        at = names.index("print_log") if "print_log" in names else len(names)
+        defaults = {name for name, _ in self.get_default_callbacks()} - {"print_log"}
+        at = sum(1 for name, _ in callbacks if name in defaults)
         for i, strategy in enumerate(strategies):
             callbacks.insert(at + i, (f"strategy_{i}", strategy))
         self.callbacks_ = callbacks

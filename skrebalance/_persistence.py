@@ -120,14 +120,17 @@ class PersistenceMixin:
         file into a bare torch module, drop that entry first. Other
         arguments as in :meth:`skorch.net.NeuralNet.save_params`.
         """
+        if f_params is None:  # skorch's Checkpoint passes the module file as f_module
+            f_params = kwargs.pop("f_module", None)
         if f_params is not None and not use_safetensors:
             self.check_is_fitted()
             state = dict(self.module_.state_dict())
             state[FIT_STATE_KEY] = self._fit_state()
             torch.save(state, f_params)
             f_params = None
-        if any(f is not None for f in (f_optimizer, f_criterion, f_history)) or kwargs:
-            super().save_params(f_optimizer=f_optimizer, f_criterion=f_criterion,
+        if any(f is not None for f in (f_params, f_optimizer, f_criterion, f_history)) or kwargs:
+            super().save_params(f_params=f_params, f_optimizer=f_optimizer,
+                                f_criterion=f_criterion,
                                 f_history=f_history, use_safetensors=use_safetensors,
                                 **kwargs)
 
@@ -141,6 +144,8 @@ class PersistenceMixin:
         when available, else to the CPU. Other arguments as in
         :meth:`skorch.net.NeuralNet.load_params`.
         """
+        if f_params is None:
+            f_params = kwargs.pop("f_module", None)
         history = None
         if checkpoint is not None:
             if f_history is None and checkpoint.f_history is not None:
@@ -151,7 +156,7 @@ class PersistenceMixin:
             explicit = {"f_params": f_params, "f_optimizer": f_optimizer,
                         "f_criterion": f_criterion, **kwargs}
             files.update({k: v for k, v in explicit.items() if v is not None})
-            f_params = files.pop("f_params", None)
+            f_params = files.pop("f_params", None) or files.pop("f_module", None)
             f_optimizer = files.pop("f_optimizer", None)
             f_criterion = files.pop("f_criterion", None)
             kwargs = files
