@@ -250,7 +250,7 @@ class DeviceBatchIterator:
     [2, 2, 1]
     >>> it = DeviceBatchIterator(torch.arange(5.0).view(5, 1), torch.arange(5), 2,
     ...                          sampler=DeviceWeightedSampler(5, rows=torch.tensor([4, 0])))
-    >>> sorted(b.index.tolist() for b in it)
+    >>> [sorted(b.index.tolist()) for b in it]  # one batch of rows 0 and 4, shuffled
     [[0, 4]]
     """
 

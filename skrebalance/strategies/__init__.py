@@ -5,19 +5,23 @@ Importing a strategy module registers its name; :func:`available` lists them.
 
 from ._base import NoStrategy, RebalancingStrategy
 from ._registry import available, get_strategy_class, register, resolve_strategies, unregister
-from ._focal import FocalLoss
-from ._class_balanced import ClassBalancedLoss
-from ._cdb import CDB
-from ._instance_difficulty import InstanceDifficulty
+from ._focal import FocalLoss, FocalLossStrategy
+from ._class_balanced import ClassBalancedLoss, ClassBalancedLossStrategy
+from ._cdb import CDB, CDBStrategy
+from ._instance_difficulty import InstanceDifficulty, InstanceDifficultyStrategy
 from ._ghm_cwap import GHMCWAP, GHMCWAPStrategy
 
 __all__ = [
     "CDB",
+    "CDBStrategy",
     "ClassBalancedLoss",
+    "ClassBalancedLossStrategy",
     "FocalLoss",
+    "FocalLossStrategy",
     "GHMCWAP",
     "GHMCWAPStrategy",
     "InstanceDifficulty",
+    "InstanceDifficultyStrategy",
     "NoStrategy",
     "RebalancingStrategy",
     "available",

@@ -14,7 +14,7 @@ from ._registry import register
 
 
 @register("cdb")
-class CDB(RebalancingStrategy):
+class CDBStrategy(RebalancingStrategy):
     r"""Class-wise difficulty-balanced loss or sampling (Sinha et al., 2020/2022).
 
     A class is *difficult* when the model gets it wrong, whatever its size.
@@ -163,7 +163,7 @@ class CDB(RebalancingStrategy):
 
     See Also
     --------
-    ClassBalancedLoss : class weights from class counts only.
+    ClassBalancedLossStrategy : class weights from class counts only.
 
     References
     ----------
@@ -378,3 +378,7 @@ class CDB(RebalancingStrategy):
         net.history.record("cdb_class_weight", values[2 : 2 + n_classes])
         if measured:
             net.history.record("cdb_class_accuracy", values[2 + n_classes :])
+
+
+#: the name before the ``...Strategy`` naming convention, kept as an alias
+CDB = CDBStrategy

@@ -27,7 +27,7 @@ def class_weighted_criterion(base_loss, gamma):
 
 
 @register("class_balanced")
-class ClassBalancedLoss(RebalancingStrategy):
+class ClassBalancedLossStrategy(RebalancingStrategy):
     r"""Class-balanced loss (Cui et al., 2019): weight by the effective number.
 
     Each class is weighted by the inverse of its *effective number of
@@ -73,7 +73,7 @@ class ClassBalancedLoss(RebalancingStrategy):
 
     See Also
     --------
-    CDB : class weights from the model's per-class accuracy instead of counts.
+    CDBStrategy : class weights from the model's per-class accuracy instead of counts.
 
     Notes
     -----
@@ -129,3 +129,7 @@ class ClassBalancedLoss(RebalancingStrategy):
         self.class_counts_ = counts
         self.class_weight_ = effective_number_weights(counts, self.beta).to(net.device_)
         self.criterion_.set_class_weight(self.class_weight_)
+
+
+#: the name before the ``...Strategy`` naming convention, kept as an alias
+ClassBalancedLoss = ClassBalancedLossStrategy

@@ -12,7 +12,7 @@ from ._registry import register
 
 
 @register("focal")
-class FocalLoss(RebalancingStrategy):
+class FocalLossStrategy(RebalancingStrategy):
     r"""Focal loss (Lin et al., 2017): down-weight examples the net already fits.
 
     .. math::
@@ -48,8 +48,8 @@ class FocalLoss(RebalancingStrategy):
     Examples
     --------
     >>> from skrebalance import RebalancedNetClassifier
-    >>> from skrebalance.strategies import FocalLoss
-    >>> clf = RebalancedNetClassifier(strategy=FocalLoss(gamma=1.0), max_epochs=2)
+    >>> from skrebalance.strategies import FocalLossStrategy
+    >>> clf = RebalancedNetClassifier(strategy=FocalLossStrategy(gamma=1.0), max_epochs=2)
     >>> clf.set_params(strategy__gamma=3.0).get_params()["strategy__gamma"]
     3.0
     """
@@ -94,3 +94,7 @@ class FocalLoss(RebalancingStrategy):
                 raise ValueError("alpha must hold finite, non-negative class weights.")
             self.alpha_ = alpha
         self.criterion_.set_class_weight(self.alpha_)
+
+
+#: the name before the ``...Strategy`` naming convention, kept as an alias
+FocalLoss = FocalLossStrategy

@@ -12,7 +12,7 @@ from ._registry import register
 
 
 @register("instance_difficulty")
-class InstanceDifficulty(RebalancingStrategy):
+class InstanceDifficultyStrategy(RebalancingStrategy):
     r"""Re-sample instances by their difficulty, measured by learning speed.
 
     Yu et al. (2022) call an instance difficult when the model keeps
@@ -200,3 +200,7 @@ class InstanceDifficulty(RebalancingStrategy):
         self.n_updates_ += 1
         if self.sampler_ is not None:
             self.sampler_.set_weights(self.weights_)
+
+
+#: the name before the ``...Strategy`` naming convention, kept as an alias
+InstanceDifficulty = InstanceDifficultyStrategy

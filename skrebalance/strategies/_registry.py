@@ -5,6 +5,7 @@ from sklearn.base import clone
 from ._base import NoStrategy, RebalancingStrategy
 
 _REGISTRY = {"none": NoStrategy}
+NoStrategy.strategy_name = "none"
 
 
 def register(name):
@@ -64,7 +65,7 @@ def get_strategy_class(name):
     --------
     >>> from skrebalance.strategies import get_strategy_class
     >>> get_strategy_class("focal").__name__
-    'FocalLoss'
+    'FocalLossStrategy'
     """
     try:
         return _REGISTRY[name]
@@ -113,7 +114,7 @@ def resolve_strategies(spec, params):
     --------
     >>> from skrebalance.strategies import resolve_strategies
     >>> [type(s).__name__ for s in resolve_strategies(["none", "focal"], {"gamma": 1.0})]
-    ['FocalLoss']
+    ['FocalLossStrategy']
     >>> resolve_strategies("focal", {"gamma": 0.5})[0].gamma
     0.5
     """
