@@ -38,3 +38,30 @@ def test_pickle_keeps_callbacks_and_strategies_in_step(three_class, strategy):
     by_name = dict(restored.callbacks_)
     assert by_name["strategy_0"] is restored.strategies_[0]
     assert restored.strategy_ is restored.strategies_[0]
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("strategy", ["cdb", "class_balanced", "instance_difficulty"])
+def test_cuda_fitted_net_unpickles_and_predicts_on_a_cpu_only_machine(
+    three_class, strategy, monkeypatch, tmp_path
+):
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy=strategy, device="auto", **FAST).fit(X, y)
+    assert clf.device_.type == "cuda"
+    expected = clf.predict_proba(X)
+    blob = pickle.dumps(clf)
+    clf.save_params(f_params=str(tmp_path / "params.pt"))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = pickle.loads(blob)  # as on a machine without CUDA
+    assert restored.device_.type == "cpu"
+    for value in vars(restored.strategy_).values():
+        if torch.is_tensor(value):
+            assert value.device.type == "cpu"
+    if restored.strategy_.provides_loss:
+        assert restored.criterion_ is restored.strategy_.criterion_
+        assert all(b.device.type == "cpu" for b in restored.criterion_.buffers())
+    np.testing.assert_allclose(restored.predict_proba(X), expected, rtol=1e-4, atol=1e-6)
+    fresh = RebalancedNetClassifier(strategy=strategy)
+    fresh.load_params(f_params=str(tmp_path / "params.pt"))
+    assert fresh.device_.type == "cpu"
+    np.testing.assert_allclose(fresh.predict_proba(X), expected, rtol=1e-4, atol=1e-6)
