@@ -5,8 +5,8 @@ from numbers import Integral, Real
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..functional import cdb_tau
-from ..functional._class_weights import TAU_VARIANTS, _bias, _tau, _weights
+from ..functional import cdb_tau, cdb_weights, class_difficulty_bias
+from ..functional._class_weights import TAU_VARIANTS
 from ..samplers import DeviceWeightedSampler
 from ._base import RebalancingStrategy
 from ._class_balanced import BASE_LOSS_CONSTRAINTS, class_weighted_criterion
@@ -358,15 +358,16 @@ class CDBStrategy(RebalancingStrategy):
         epoch = net.history[-1, "epoch"]
         measured = epoch % self.update_interval == 0
         if measured:
-            # the formulas of skrebalance.functional (cdb_weights, cdb_tau,
-            # class_difficulty_bias) without their input checks, which would
-            # each cost a device synchronisation: these inputs are valid
+            # the formulas of skrebalance.functional without their input
+            # checks (each would cost a device synchronisation): valid inputs
             accuracy = self._class_accuracy(net)
             self.class_accuracy_ = accuracy
-            self.bias_ = _bias(accuracy, self.eps)
+            self.bias_ = class_difficulty_bias(accuracy, self.eps, check_input=False)
             if isinstance(self.tau, str):
-                self.tau_ = _tau(self.bias_, self.tau, self.max_tau, self.eps, self.power)
-            self.class_weight_ = _weights(accuracy, self.tau_, self.eps, self.min_weight)
+                self.tau_ = cdb_tau(self.bias_, self.tau, self.max_tau, self.eps, self.power,
+                                    check_input=False)
+            self.class_weight_ = cdb_weights(accuracy, self.tau_, self.eps, self.min_weight,
+                                             check_input=False)
             self._push_weights(net)
         # one transfer to the host per epoch, for the history log
         n_classes = self.class_weight_.shape[0]
