@@ -52,12 +52,12 @@ def test_module_by_hand_batch_mode_without_momentum():
     # hand-worked batch end to end
     logits, target = logits_for(G, TARGET)
     loss = GHMCWAPLoss(n_classes=2, n_regions=4, alpha=0.5, gamma=0.8, adaptive=False,
-                       accumulate="batch", momentum=0.0, normalize="batch")
+                       accumulate="batch", momentum=0.0, normalize="all")
     assert loss(logits, target).item() == pytest.approx(HAND_LOSS, abs=1e-6)
     assert loss.counts.tolist() == HAND_COUNTS
     # epoch mode before any complete epoch: the epoch's running counts, same numbers
     epoch = GHMCWAPLoss(n_classes=2, n_regions=4, alpha=0.5, gamma=0.8, adaptive=False,
-                        normalize="batch")
+                        normalize="all")
     assert epoch(logits, target).item() == pytest.approx(HAND_LOSS, abs=1e-6)
     assert epoch.epoch_counts.tolist() == HAND_COUNTS
 
@@ -114,7 +114,7 @@ def test_module_state_update_and_eval_mode():
 def _reference_forward(loss, logits, target, state):
     # The module's forward written out with the public formulas as in the
     # paper: the full (C, N) weight table of the bias-corrected values on each
-    # class's regions, recomputed for every batch. Returns the loss, the
+    # class's regions, recomputed for every batch, the regions from g itself. Returns the loss, the
     # gradient and the updated state (counts, epoch_counts, steps).
     counts, epoch_counts, steps = (t.clone() for t in state)
     n_classes, n_regions = counts.shape
@@ -135,10 +135,14 @@ def _reference_forward(loss, logits, target, state):
     sizes = ghm_effective_sizes(values, loss.alpha, one.amin(1))
     weight = None
     if loss.intra:
+        # W of every cell, normalised to mean 1 over the examples of the
+        # histogram in use (per class or overall), clamped, read per example
         table = ghm_cwap_weight_table(values, loss.alpha, one, sizes)
-        groups = target if loss.normalize == "class" else None
-        weight = ghm_normalize_weights(table[target, region], loss.max_weight, groups,
-                                       n_classes)
+        cell_class = torch.arange(n_classes).repeat_interleave(n_regions)
+        groups = cell_class if loss.normalize == "class" else None
+        table = ghm_normalize_weights(table.reshape(-1), loss.max_weight, groups, n_classes,
+                                      counts=hist.reshape(-1)).view(n_classes, n_regions)
+        weight = table[target, region]
     margins = ghm_cwap_margins(sizes, loss.gamma) if loss.gamma > 0 else None
     value = ghm_cwap_loss(z, target, margins, weight, reduction=loss.reduction)
     value.sum().backward()
@@ -147,11 +151,11 @@ def _reference_forward(loss, logits, target, state):
 
 @pytest.mark.parametrize("params", [
     {},
-    {"alpha": 0.0, "normalize": "batch"},
+    {"alpha": 0.0, "normalize": "all"},
     {"alpha": 1.0, "gamma": 0.0, "accumulate": "batch", "momentum": 0.0, "reduction": "sum"},
     {"intra": False, "adaptive": False},
     {"accumulate": "batch", "max_weight": 1.5, "reduction": "none"},
-    {"max_weight": None, "normalize": "batch"},
+    {"max_weight": None, "normalize": "all"},
 ])
 def test_module_matches_the_formulas_batch_after_batch(params):
     torch.manual_seed(0)
@@ -289,7 +293,7 @@ def test_predict_proba_is_softmax_of_raw_logits(three_class):
 
 @pytest.mark.parametrize("params", [
     {"gamma": 0.0}, {"intra": False}, {"adaptive": False}, {"accumulate": "batch"},
-    {"accumulate": "batch", "momentum": 0.0}, {"normalize": "batch"}, {"alpha": 0.0},
+    {"accumulate": "batch", "momentum": 0.0}, {"normalize": "all"}, {"alpha": 0.0},
     {"max_weight": None},
 ])
 def test_ablations_fit(three_class, params):
@@ -337,7 +341,7 @@ def test_first_epoch_uses_a_count_of_the_initial_model(three_class):
 
 @pytest.mark.parametrize("param, value", [
     ("alpha", 1.5), ("gamma", -0.1), ("n_regions", 0), ("accumulate", "sometimes"),
-    ("momentum", 1.0), ("max_weight", 0.0), ("intra", "yes"), ("normalize", "all"),
+    ("momentum", 1.0), ("max_weight", 0.0), ("intra", "yes"), ("normalize", "batch"),
 ])
 def test_bad_parameters_name_the_parameter(three_class, param, value):
     X, y = three_class

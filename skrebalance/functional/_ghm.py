@@ -166,23 +166,29 @@ def ghm_cwap_weight_table(values, alpha=0.9, min_value=1.0, effective_sizes=None
 
 
 def ghm_normalize_weights(weights, max_weight=None, groups=None, n_groups=None, mean=1.0,
-                          check_input=True):
-    r"""Scale example weights to mean 1 over the batch (or per group), then clamp.
+                          counts=None, check_input=True):
+    r"""Scale weights to mean 1 (overall or per group), then clamp.
 
-    Over the whole batch (``groups=None``):
-
-    .. math:: w_j = \min\Big(w_{\max},\; \frac{n\, W_j}{\sum_k W_k}\Big)
-
-    Per group (``groups`` = the classes): each class's weights are scaled to
-    mean 1 over its examples in the batch,
+    With :math:`m_j` the number of examples that weight :math:`W_j` stands
+    for (``counts``; 1 each by default, a batch of example weights), over all
+    of them (``groups=None``):
 
     .. math:: w_j = \min\Big(w_{\max},\;
-              \frac{n_{y_j}\, W_j}{\sum_{k:\, y_k = y_j} W_k}\Big),
+              \frac{\sum_k m_k}{\sum_k m_k W_k}\, W_j\Big)
 
-    so the weights only redistribute within a class (and the batch mean is 1
-    as well). Either way the loss keeps the scale of cross-entropy and the
-    learning rate keeps its meaning. The optional clamp :math:`w_{\max}` (not
-    in the paper) caps single examples; after it the mean falls below 1.
+    or per group (``groups`` = the classes), each group's weights scaled to
+    mean 1 over its own examples,
+
+    .. math:: w_j = \min\Big(w_{\max},\;
+              \frac{\sum_{k \in G(j)} m_k}{\sum_{k \in G(j)} m_k W_k}\, W_j\Big),
+
+    so the weights only redistribute within a group. A group with no example
+    (:math:`\sum m_k = 0`) gets weight 1. Either way the loss keeps the scale
+    of cross-entropy and the learning rate keeps its meaning. The optional
+    clamp :math:`w_{\max}` (not in the paper) caps single examples; after it
+    the mean falls below 1. With ``counts`` the weights can be a table (one
+    per histogram cell, ``counts`` its histogram), normalised once for all
+    the batches that read it.
 
     Parameters
     ----------
@@ -191,13 +197,13 @@ def ghm_normalize_weights(weights, max_weight=None, groups=None, n_groups=None, 
     max_weight : float or None, default=None
         Upper bound of a normalised weight; ``None`` does not clamp.
     groups : torch.Tensor of shape (n,), dtype int64, or None, default=None
-        Group (class) of each example; ``None`` normalises over the batch.
+        Group (class) of each weight; ``None`` normalises over all.
     n_groups : int or None, default=None
         Number of groups (``C``); needed with ``groups``.
     mean : float, default=1.0
-        Mean to scale to instead of 1 (the clamp becomes ``max_weight * mean``):
-        ``mean=1/n`` gives the weights of a ``"mean"`` loss written as a sum,
-        ``sum_j w_j l_j``.
+        Mean to scale to instead of 1 (the clamp becomes ``max_weight * mean``).
+    counts : torch.Tensor of shape (n,) or None, default=None
+        Non-negative multiplicity :math:`m_j` of each weight; ``None`` is 1.
     check_input : bool, default=True
         Check ``max_weight`` and ``n_groups``.
 
@@ -215,8 +221,8 @@ def ghm_normalize_weights(weights, max_weight=None, groups=None, n_groups=None, 
     >>> ghm_normalize_weights(torch.tensor([1.0, 3.0, 5.0]), groups=torch.tensor([0, 0, 1]),
     ...                       n_groups=2)
     tensor([0.5000, 1.5000, 1.0000])
-    >>> ghm_normalize_weights(torch.tensor([1.0, 3.0]), mean=0.5)
-    tensor([0.2500, 0.7500])
+    >>> ghm_normalize_weights(torch.tensor([1.0, 3.0]), counts=torch.tensor([2.0, 0.0]))
+    tensor([1., 3.])
     """
     if check_input:
         if max_weight is not None:
@@ -225,15 +231,22 @@ def ghm_normalize_weights(weights, max_weight=None, groups=None, n_groups=None, 
         if groups is not None and n_groups is None:
             raise ValueError("n_groups is required with groups.")
     tiny = torch.finfo(weights.dtype).tiny
+    mass = weights if counts is None else weights * counts
     if groups is None:
-        total = weights.sum().clamp_min_(tiny)
-        scale = mean * weights.shape[0]
-        scaled = weights.div(total) if scale == 1.0 else weights.mul(scale).div_(total)
+        size = float(weights.shape[0]) if counts is None else counts.sum()
+        scale = torch.as_tensor(size, dtype=weights.dtype, device=weights.device)
+        total = mass.sum()
+        scaled = weights * scale.mul_(mean).div_(total.clamp_min(tiny))
+        if counts is not None:
+            scaled = torch.where(total > 0, scaled, mean)
     else:
-        totals = weights.new_zeros(int(n_groups)).index_add_(0, groups, weights)
-        sizes = weights.new_zeros(int(n_groups)).index_add_(0, groups, torch.ones_like(weights))
-        factor = sizes.mul_(mean).div_(totals.clamp_min_(tiny))
+        ones = torch.ones_like(weights) if counts is None else counts
+        totals = weights.new_zeros(int(n_groups)).index_add_(0, groups, mass)
+        sizes = weights.new_zeros(int(n_groups)).index_add_(0, groups, ones)
+        factor = sizes.mul(mean).div_(totals.clamp_min(tiny))
         scaled = weights * factor.index_select(0, groups)
+        if counts is not None:  # a group without examples gets weight `mean`
+            scaled = torch.where(sizes.index_select(0, groups) > 0, scaled, mean)
     return scaled if max_weight is None else scaled.clamp_(max=max_weight * mean)
 
 
@@ -325,14 +338,21 @@ def ghm_cwap_loss(logits, target, margins=None, sample_weight=None, reduction="m
     if check_input:
         check_reduction(reduction, "ghm_cwap_loss")
     if margins is not None:
-        logits = logits + margins.detach().index_select(0, target)
+        logits = logits + _constant(margins).index_select(0, target)
     if sample_weight is None:
         return focal_loss(logits, target, gamma=0.0, reduction=reduction, check_input=False)
     # weighted cross-entropy; "mean" = sum_j w_j l_j / n (reduce_loss's convention)
     # as one dot product: fewer autograd nodes than multiply, sum and divide
     loss = F.cross_entropy(logits, target, reduction="none")
-    sample_weight = sample_weight.detach()
+    sample_weight = _constant(sample_weight)
+    if sample_weight.dtype != loss.dtype:
+        sample_weight = sample_weight.to(loss.dtype)
     if reduction == "none":
         return loss * sample_weight
-    total = torch.dot(loss, sample_weight.to(loss.dtype))
+    total = torch.dot(loss, sample_weight)
     return total if reduction == "sum" else total / max(loss.shape[0], 1)
+
+
+def _constant(tensor):
+    # out of the autograd graph (a no-op, skipped, for tensors built under no_grad)
+    return tensor.detach() if tensor.requires_grad else tensor

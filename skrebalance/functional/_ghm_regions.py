@@ -15,7 +15,8 @@ binned into ``N`` unit regions with widths :math:`d_{c,i}` (one histogram
    (:func:`aura_widths`, :func:`aura_edges`): narrow where examples are
    dense, wide where they are sparse.
 
-:func:`ghm_rebin` moves a histogram onto new regions.
+:func:`ghm_rebin` moves a histogram onto new regions; :func:`ghm_nll_edges`
+maps the edges to the scale of the cross-entropy.
 
 References
 ----------
@@ -66,23 +67,33 @@ def ghm_uniform_edges(n_regions, n_classes=None, device=None, check_input=True):
     return edges if n_classes is None else edges.expand(int(n_classes), -1).contiguous()
 
 
-def _cell_bounds(edges):
-    # Flat float64 boundaries for per-category edges (C, N + 1): category c's
-    # inner edges shifted by 2c, then a separator 2c + 1.5. The norm g of an
-    # example of category c, shifted to 2c + g (in [2c, 2c + 1]), lies above
-    # all c * N boundaries of the earlier categories and above the i inner
-    # edges e_{c,1..i} <= g of its own, below the rest: bucketize gives the
-    # flat cell index c * N + i directly (g = 1 falls in region N - 1).
-    n_classes = edges.shape[0]
-    offset = 2.0 * torch.arange(n_classes, device=edges.device, dtype=torch.float64)
-    inner = edges[:, 1:-1].to(torch.float64) + offset[:, None]
-    return torch.cat([inner, (offset + 1.5)[:, None]], dim=1).reshape(-1)
+def ghm_nll_edges(edges):
+    r"""Region edges on the scale of the cross-entropy :math:`\ell = -\log p_y`.
 
+    :math:`g = 1 - p_y = 1 - e^{-\ell}` increases with :math:`\ell`, so
+    :math:`g \ge e_i \iff \ell \ge -\log(1 - e_i)`: binning the per-example
+    cross-entropy at the edges :math:`-\log(1 - e_i)` (from 0 to
+    :math:`\infty`) with :func:`ghm_region_index` gives the regions of the
+    gradient norms without computing them (as the loss module does in its
+    batch loop).
 
-def _cell_index(g, target, bounds):
-    # flat index y * N + i of each example's (category, region) cell
-    shifted = g.to(torch.float64).add(target, alpha=2.0)
-    return torch.bucketize(shifted, bounds, right=True)
+    Parameters
+    ----------
+    edges : torch.Tensor of shape (N + 1,) or (C, N + 1)
+        Region edges of the gradient norms, from 0 to 1.
+
+    Returns
+    -------
+    torch.Tensor of the shape of ``edges``
+        Increasing, from 0 to ``inf``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> ghm_nll_edges(torch.tensor([0.0, 0.5, 1.0]))  # -log(1 - 0.5) = log 2
+    tensor([0.0000, 0.6931,    inf])
+    """
+    return torch.log1p(-edges).neg_()
 
 
 def ghm_region_index(g, edges, target=None):
@@ -90,7 +101,9 @@ def ghm_region_index(g, edges, target=None):
 
     Region ``i`` is :math:`[e_i, e_{i+1})`; the last one also holds ``g = 1``.
     With per-category edges (one row per category) each example is binned
-    with the edges of its own category, ``target``.
+    with the edges of its own category, ``target``. Only the inner edges are
+    used, so any increasing transform of ``g`` binned at edges transformed
+    alike gives the same regions (:func:`ghm_nll_edges`).
 
     Parameters
     ----------
@@ -120,9 +133,10 @@ def ghm_region_index(g, edges, target=None):
         return torch.bucketize(g.contiguous(), inner, right=True)
     if target is None:
         raise ValueError("target is required with per-category edges.")
-    n_regions = edges.shape[1] - 1
-    cell = _cell_index(g, target, _cell_bounds(edges))
-    return cell.sub_(target, alpha=n_regions)
+    # per example the inner edges of its category, (n, N - 1); the region is
+    # the number of them <= g (searchsorted "right": half-open regions)
+    rows = edges[:, 1:-1].index_select(0, target)
+    return torch.searchsorted(rows, g.unsqueeze(1), right=True).squeeze(1)
 
 
 def ghm_histogram(region, target, n_classes, n_regions, weight=None):

@@ -11,13 +11,14 @@ from ..functional import (
     ghm_cwap_weight_table,
     ghm_effective_sizes,
     ghm_histogram,
+    ghm_nll_edges,
     ghm_normalize_weights,
     ghm_rebin,
+    ghm_region_index,
     ghm_region_values,
     ghm_uniform_edges,
     gradient_norm,
 )
-from ..functional._ghm_regions import _cell_bounds, _cell_index
 from ..functional._reduction import check_reduction
 from ..functional._validation import check_options, check_scalar
 
@@ -42,8 +43,9 @@ class GHMCWAPLoss(nn.Module):
     region :math:`i` of width :math:`d_{c,i}`), one histogram per class with
     its own widths (see :mod:`skrebalance.functional._ghm_regions` and
     :mod:`skrebalance.functional._ghm`). The weights ``w`` are normalised to
-    mean 1 (per class or over the batch, ``normalize``) and clamped at
-    ``max_weight``.
+    mean 1 over the examples of the histogram they come from (per class or
+    over all, ``normalize``; once per histogram, not per batch) and clamped
+    at ``max_weight``.
 
     State, in buffers (they follow ``.to(device)`` and ``state_dict``):
 
@@ -87,10 +89,10 @@ class GHMCWAPLoss(nn.Module):
     max_weight : float or None, default=3.0
         Clamp of the normalised example weights (not in the paper); ``None``
         does not clamp.
-    normalize : {"class", "batch"}, default="class"
-        Scale the weights to mean 1 over each class's examples in the batch
-        (the weights then only act within a class) or over the whole batch
-        (eq. 1 literally: classes with larger ``S_c`` weigh more).
+    normalize : {"class", "all"}, default="class"
+        Scale the weights to mean 1 over each class's examples of the
+        histogram (the weights then only act within a class) or over all of
+        them (eq. 1 literally: classes with larger ``S_c`` weigh more).
     reduction : {"mean", "sum", "none"}, default="mean"
         ``"mean"`` divides the weighted sum by the batch size.
 
@@ -133,7 +135,7 @@ class GHMCWAPLoss(nn.Module):
         caller = type(self).__name__
         check_reduction(reduction, caller)
         check_options(accumulate, "accumulate", ("batch", "epoch"), caller)
-        check_options(normalize, "normalize", ("class", "batch"), caller)
+        check_options(normalize, "normalize", ("class", "all"), caller)
         check_scalar(momentum, "momentum", 0, 1, closed="left", caller=caller)
         check_scalar(alpha, "alpha", 0, 1, caller=caller)
         check_scalar(gamma, "gamma", 0, None, caller=caller)
@@ -227,12 +229,27 @@ class GHMCWAPLoss(nn.Module):
             margins = ghm_cwap_margins(sizes, self.gamma, check_input=False)
         return sizes, table, margins
 
+    def _weight_table(self, counts, table):
+        # mean 1 (per class or overall) over the examples of the histogram the
+        # table comes from, then clamped: one (C * N,) lookup table per state
+        n_classes, n_regions = counts.shape
+        groups = None
+        if self.normalize == "class":
+            groups = torch.arange(n_classes, device=counts.device).repeat_interleave(n_regions)
+        return ghm_normalize_weights(table.reshape(-1), self.max_weight, groups, n_classes,
+                                     counts=counts.reshape(-1), check_input=False)
+
     def _tables(self):
+        # (flat normalised weight table or None, margins or None) of the state
         counts, unit = self._raw()
-        return self._cached(
-            "tables", (counts, self.widths),
-            lambda: self._sizes_weights_margins(counts, unit)[1:],
-        )
+
+        def build():
+            _, table, margins = self._sizes_weights_margins(counts, unit)
+            if table is not None:
+                table = self._weight_table(counts, table)
+            return table, margins
+
+        return self._cached("tables", (counts, self.widths), build)
 
     def _bias(self):
         # EMA bias 1 - mu^t, at least 1 - mu (its value after one batch)
@@ -264,9 +281,12 @@ class GHMCWAPLoss(nn.Module):
     # ------------------------------------------------------------------
     # updating the state
 
-    def _cells(self, g, target):
-        bounds = self._cached("bounds", (self.edges,), lambda: _cell_bounds(self.edges))
-        return _cell_index(g, target, bounds)
+    def _cells(self, logits, target):
+        # flat cell y * N + i of each example, binning its cross-entropy at the
+        # edges mapped by ghm_nll_edges (the regions of g = 1 - p_y, without g)
+        nll_edges = self._cached("nll_edges", (self.edges,), lambda: ghm_nll_edges(self.edges))
+        nll = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+        return ghm_region_index(nll, nll_edges, target).add_(target, alpha=self.n_regions)
 
     @torch.no_grad()
     def set_counts(self, logits, target):
@@ -278,8 +298,9 @@ class GHMCWAPLoss(nn.Module):
         """
         if self.accumulate != "epoch":
             raise ValueError("set_counts needs accumulate='epoch'.")
-        cell = self._cells(gradient_norm(logits, target), target)
+        cell = ghm_region_index(gradient_norm(logits, target), self.edges, target)
         n_classes, n_regions = self.counts.shape
+        cell.add_(target, alpha=n_regions)
         # flat cells: one "class" of C * N regions
         counts = ghm_histogram(cell, torch.zeros_like(cell), 1, n_classes * n_regions)
         self.counts = counts.view(n_classes, n_regions)
@@ -288,7 +309,10 @@ class GHMCWAPLoss(nn.Module):
 
     def _count(self, cell):
         # (under no_grad) ``cell`` = target * N + region
-        ones = torch.ones(cell.shape, dtype=self.counts.dtype, device=cell.device)
+        ones = self._cache.get("ones")
+        if ones is None or ones.shape != cell.shape or ones.device != cell.device:
+            ones = self._cache["ones"] = torch.ones(cell.shape, dtype=self.counts.dtype,
+                                                    device=cell.device)
         self.epoch_counts.view(-1).index_add_(0, cell, ones)
         if self.accumulate == "batch":
             # EMA n <- mu n + (1 - mu) h with the batch histogram h, in place
@@ -348,27 +372,15 @@ class GHMCWAPLoss(nn.Module):
                 f"GHMCWAPLoss holds histograms for {n_classes} classes, got "
                 f"logits for {logits.shape[-1]}; call reset_state(n_classes)."
             )
-        reduction = self.reduction
         with torch.no_grad():
-            cell = self._cells(gradient_norm(logits, target), target)
+            cell = self._cells(logits, target)
             if self.training:
                 self._count(cell)
             table, margins = self._tables()
-            weight = None
-            if table is not None:
-                # mean 1/n with reduction "mean": sum_j w_j l_j, no division in the graph
-                mean = 1.0
-                if reduction == "mean":
-                    mean, reduction = 1.0 / target.shape[0], "sum"
-                groups = target if self.normalize == "class" else None
-                weight = ghm_normalize_weights(
-                    table.view(-1).index_select(0, cell), self.max_weight, groups, n_classes,
-                    mean, check_input=False,
-                )
+            weight = None if table is None else table.index_select(0, cell)
             if sample_weight is not None:
-                sample_weight = sample_weight.detach().to(logits.dtype)
                 weight = sample_weight if weight is None else weight * sample_weight
-        return ghm_cwap_loss(logits, target, margins, weight, reduction, check_input=False)
+        return ghm_cwap_loss(logits, target, margins, weight, self.reduction, check_input=False)
 
     def extra_repr(self):
         return (

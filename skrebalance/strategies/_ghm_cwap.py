@@ -57,8 +57,9 @@ class GHMCWAPStrategy(RebalancingStrategy):
     Before the first epoch the training set is scored once by the initial
     model for a first histogram. Where the paper leaves gaps (there is no
     official code), see the user guide: the gradient norm is taken on the raw
-    logits (not the margin-shifted ones); the weights of each batch are
-    scaled to mean 1 per class (``normalize``) and clamped (``max_weight``);
+    logits (not the margin-shifted ones); the weights are scaled to mean 1
+    per class over the histogram they come from (``normalize``) and clamped
+    (``max_weight``);
     an empty region counts as holding the example being weighted, and
     :math:`S_c` is at least the value of one example, so weights and margins
     stay finite.
@@ -92,14 +93,14 @@ class GHMCWAPStrategy(RebalancingStrategy):
         weighs tens of times the mean, and on a long-tailed benchmark tail
         recall fell below plain cross-entropy; the user guide has the
         ablation.
-    normalize : {"class", "batch"}, default="class"
-        Scale the weights to mean 1 over each class's examples in the batch
-        (the weights act within a class only, the balance between classes is
-        left to the margins: the paper's decoupling of intra- and
-        inter-category balance) or over the whole batch (eq. 1 taken
-        literally: a class's share of the weight then also grows with its
-        effective size and number of occupied regions, which lowered tail
-        recall in the user guide's ablation).
+    normalize : {"class", "all"}, default="class"
+        Scale the weights to mean 1 over each class's examples of the
+        histogram (the weights act within a class only, the balance between
+        classes is left to the margins: the paper's decoupling of intra- and
+        inter-category balance) or over all examples (eq. 1 taken literally:
+        a class's share of the weight then also grows with its effective size
+        and number of occupied regions, which lowered tail recall in the user
+        guide's ablation).
 
     Attributes
     ----------
@@ -147,7 +148,7 @@ class GHMCWAPStrategy(RebalancingStrategy):
         "accumulate": [StrOptions({"batch", "epoch"})],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "max_weight": [Interval(Real, 0, None, closed="neither"), None],
-        "normalize": [StrOptions({"class", "batch"})],
+        "normalize": [StrOptions({"class", "all"})],
     }
 
     def __init__(
