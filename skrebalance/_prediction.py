@@ -10,6 +10,7 @@ encoded labels from ``predict``, as their targets are.
 
 import numpy as np
 import torch
+from imblearn.utils import Substitution
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import validate_X
@@ -20,6 +21,12 @@ EVAL_BATCH_SIZE = 8192
 #: matrix kernels for a handful of rows round differently, and a row's
 #: prediction must not depend on how many rows are predicted with it
 PAD_ROWS = 64
+
+
+#: the ``X`` parameter of every prediction method, written once
+_X_DOC = """X : array-like of shape (n_samples, n_features)
+            Numeric features (a skorch data set, as callbacks pass, is
+            predicted as it is)."""
 
 
 def _first(output):
@@ -106,13 +113,13 @@ class PredictionMixin:
             return _softmax  # every strategy trains on logits
         return super()._get_predict_nonlinearity()
 
+    @Substitution(X=_X_DOC)
     def predict_proba(self, X):
         """Return class probabilities (rows sum to 1) in the order of ``classes_``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Numeric features.
+        %(X)s
 
         Returns
         -------
@@ -126,13 +133,13 @@ class PredictionMixin:
         proba /= proba.sum(dim=1, keepdim=True)
         return _check_finite(proba.cpu().numpy())
 
+    @Substitution(X=_X_DOC)
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`, computed stably.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Numeric features.
+        %(X)s
 
         Returns
         -------
@@ -160,6 +167,7 @@ class PredictionMixin:
         index = self.predict_proba(X).argmax(axis=1)
         return index if isinstance(X, torch.utils.data.Dataset) else self.classes_[index]
 
+    @Substitution(X=_X_DOC)
     def decision_function(self, X):
         """Return the prediction logits; for two classes, their difference.
 
@@ -171,8 +179,7 @@ class PredictionMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Numeric features.
+        %(X)s
 
         Returns
         -------
