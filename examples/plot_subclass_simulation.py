@@ -26,19 +26,18 @@ Both use functions of ``benchmarks/subclass_simulation.py``, whose full run
 """
 
 # %%
-# The benchmark module lives next to the examples, outside the package.
-import importlib.util
+# The benchmark script lives in ``benchmarks/`` beside the examples, outside
+# the package; it imports its helper modules (``_common``) by name, as when it
+# runs as a script, so its folder goes on the module search path.
+import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 here = Path(globals().get("__file__", "plot_subclass_simulation.py")).resolve().parent
-spec = importlib.util.spec_from_file_location(
-    "subclass_simulation", here.parent / "benchmarks" / "subclass_simulation.py"
-)
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+sys.path.insert(0, str(here.parent / "benchmarks"))
+import subclass_simulation as bench  # noqa: E402
 
 # %%
 # Fig. 4: difficulty of instances unlearned at random

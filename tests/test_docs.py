@@ -7,6 +7,7 @@ helper modules of ``docs/``. The full build is
 fails on any page resource loaded from the network (``docs/_offline.py``).
 """
 
+import doctest
 import importlib
 import inspect
 import pkgutil
@@ -119,6 +120,14 @@ def test_api_reference_names_exist():
         assert hasattr(importlib.import_module(module), name), f"the API pages list {module}.{name}"
 
 
+def test_api_reference_lists_canonical_names():
+    # an alias (GHMCWAP = GHMCWAPStrategy) would get a page saying only "alias
+    # of ...": list the class under its own name
+    for module, name, _ in API_ENTRIES:
+        obj = getattr(importlib.import_module(module), name)
+        assert getattr(obj, "__name__", name) == name, f"list {module}.{obj.__name__}, not its alias {name}"
+
+
 def test_api_reference_lists_each_object_once():
     listed = [(module, name) for module, name, options in API_ENTRIES if "toctree" in options]
     ids = [id(getattr(importlib.import_module(module), name)) for module, name in listed]
@@ -193,6 +202,47 @@ def test_every_strategy_has_a_user_guide_page():
             for section in ("Parameters", "Logged in ``net.history``", "Reference"):
                 assert section in text, f"user_guide/{name}.rst has no {section!r} section"
             assert ".. math::" in text, f"user_guide/{name}.rst has no formula"
+
+
+USER_GUIDE = DOCS / "user_guide"
+DOCTESTED_PAGES = sorted(p for p in USER_GUIDE.glob("*.rst") if ">>> " in p.read_text(encoding="utf-8"))
+
+
+def _toctree(page, caption_section):
+    """The entries of the toctree that follows the heading ``caption_section``."""
+    text = page.read_text(encoding="utf-8")
+    section = text[text.index(f"\n{caption_section}\n") :]
+    block = section[section.index(".. toctree::") :].split("\n\n", 2)[1]
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def test_usage_pages_have_a_runnable_example():
+    # each page on using the classifier runs: a gallery example the build
+    # executes, or doctests run below
+    pages = _toctree(USER_GUIDE / "index.rst", "Using the classifier")
+    assert pages
+    for name in pages:
+        text = (USER_GUIDE / f"{name}.rst").read_text(encoding="utf-8")
+        examples = re.findall(r"sphx_glr_auto_examples_(plot_\w+)\.py", text)
+        for example in examples:
+            assert (ROOT / "examples" / f"{example}.py").is_file(), f"{name}.rst refers to {example}.py"
+        assert examples or ">>> " in text, f"user_guide/{name}.rst has no runnable example"
+
+
+@pytest.mark.parametrize("page", DOCTESTED_PAGES, ids=lambda p: p.name)
+def test_user_guide_doctests(page, tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.chdir(tmp_path)  # files the examples write land here
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        result = doctest.testfile(
+            str(page), module_relative=False, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        )
+    finally:
+        torch.set_num_threads(threads)
+    assert result.attempted > 0
+    assert result.failed == 0, f"{result.failed} of {result.attempted} doctests of {page.name} failed"
 
 
 # -- offline rendering -------------------------------------------------------------
