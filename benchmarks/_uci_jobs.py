@@ -1,13 +1,23 @@
-"""Jobs of the UCI/KEEL benchmark: data, cross-validation plan, one fit and its scores.
+"""Jobs of the UCI/KEEL benchmark: data, the plan of fits, one fit and its scores.
 
-A job is one (dataset, method, repeat, fold) triple. :func:`run_job` fits the
-method's pipeline on the training fold (optionally through a nested
-``GridSearchCV``) and scores it on the test fold; a failure becomes a row with
-an ``error``, so one broken method cannot stop a long run. The one exception is
-an interruption: SIGINT (Ctrl-C) or SIGTERM during a job raises
-``_common.Interrupted``, so that a fit cut short is never recorded, even when the
-estimator swallowed the ``KeyboardInterrupt`` (skorch's ``fit`` does, and returns
-a half-trained net). The rows are stored by ``_uci_store.ResultStore``.
+A job is one (dataset, method, repeat, fold) fit. Two protocols plan them:
+
+- ``cv`` (:func:`plan_jobs`): repeated stratified k-fold on each data set as it is;
+- ``long-tailed`` (:func:`plan_long_tailed_jobs`): for each imbalance ratio IR and
+  seed, :func:`skrebalance.datasets.long_tailed_split` cuts the training pool of
+  every class to the exponential profile ``n_i = n_max (1/IR)^(i/(k-1))`` (class
+  order shuffled per seed) and keeps a test set with equal class sizes; the
+  scores add the accuracy on the many-, medium- and few-shot thirds of the
+  classes. A data set is then a (data set, IR) pair, named ``"digits, IR 50"``.
+
+:func:`run_job` fits the method's pipeline on the training rows (optionally
+through a nested ``GridSearchCV``) and scores it on the test rows; a failure
+becomes a row with an ``error``, so one broken method cannot stop a long run.
+The one exception is an interruption: SIGINT (Ctrl-C) or SIGTERM during a job
+raises ``_common.Interrupted``, so that a fit cut short is never recorded, even
+when the estimator swallowed the ``KeyboardInterrupt`` (skorch's ``fit`` does,
+and returns a half-trained net). The rows are stored by
+``_uci_store.ResultStore``.
 """
 
 import os
@@ -18,14 +28,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from imblearn.metrics import geometric_mean_score
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    balanced_accuracy_score,
+    f1_score,
+    roc_auc_score,
+)
 from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
 
 from _common import interruption_guard, torch_threads
 from _uci_methods import build_estimator, param_grid
-from skrebalance.datasets import load_dataset
+from skrebalance.datasets import load_dataset, long_tailed_split
 
-METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "g_mean", "roc_auc")
+SHOTS = ("many", "medium", "few")
+#: Every metric a row may hold (NaN where it does not apply).
+METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "g_mean", "roc_auc",
+           "average_precision", *(f"{shot}_shot_accuracy" for shot in SHOTS))
 KEY = ("dataset", "method", "repeat", "fold")
 COLUMNS = KEY + (
     "n_splits", "seed", "n_train", "n_test", *METRICS,
@@ -44,9 +63,13 @@ class Dataset:
     counts: dict
     n_splits: int
     n_categorical: int
+    source: str = ""  # long-tailed protocol: the data set cut to the profile
+    target_ratio: float = None  # long-tailed protocol: IR of the training profile
 
     @property
     def imbalance_ratio(self):
+        if self.target_ratio is not None:
+            return self.target_ratio
         return max(self.counts.values()) / min(self.counts.values())
 
 
@@ -59,10 +82,8 @@ def load_datasets(names, n_splits):
     """
     datasets, notes = {}, []
     for name in names:
-        bunch = load_dataset(name, return_X_y=False, as_frame=True)
-        y = np.asarray(bunch.target)
-        labels, counts = np.unique(y, return_counts=True)
-        k = int(min(n_splits, counts.min()))
+        data = _load(name, n_splits)
+        k, counts = data.n_splits, np.array(list(data.counts.values()))
         if k < 2:
             notes.append(f"{name}: left out, its smallest class has a single row.")
             continue
@@ -71,16 +92,34 @@ def load_datasets(names, n_splits):
                 f"{name}: {k} folds instead of {n_splits} (smallest class has "
                 f"{counts.min()} rows)."
             )
-        datasets[name] = Dataset(
-            name=name,
-            X=bunch.data,
-            y=y,
-            n_classes=len(labels),
-            counts=dict(zip(labels.tolist(), counts.tolist())),
-            n_splits=k,
-            n_categorical=int(np.sum(bunch.categorical_features)),
-        )
+        datasets[name] = data
     return datasets, notes
+
+
+def _load(name, n_splits, **extra):
+    bunch = load_dataset(name, return_X_y=False, as_frame=True)
+    y = np.asarray(bunch.target)
+    labels, counts = np.unique(y, return_counts=True)
+    return Dataset(name=extra.pop("label", name), X=bunch.data, y=y, n_classes=len(labels),
+                   counts=dict(zip(labels.tolist(), counts.tolist())),
+                   n_splits=int(min(n_splits, counts.min())),
+                   n_categorical=int(np.sum(bunch.categorical_features)), **extra)
+
+
+def load_long_tailed(names, ratios):
+    """One data set per (name, imbalance ratio), named ``"<name>, IR <ratio>"``.
+
+    Returns ``(datasets, groups)``: ``groups`` maps ``"IR <ratio>"`` to the
+    names of its data sets (ranks are computed within one ratio).
+    """
+    datasets, groups = {}, {}
+    for ratio in ratios:
+        group = groups.setdefault(f"IR {ratio:g}", [])
+        for name in names:
+            label = f"{name}, IR {ratio:g}"
+            datasets[label] = _load(name, 1, label=label, source=name, target_ratio=ratio)
+            group.append(label)
+    return datasets, groups
 
 
 @dataclass(frozen=True)
@@ -95,6 +134,7 @@ class Job:
     seed: int
     train: np.ndarray
     test: np.ndarray
+    shots: dict = None  # long-tailed protocol: many/medium/few-shot class labels
 
     @property
     def key(self):
@@ -123,17 +163,42 @@ def plan_jobs(datasets, methods, n_repeats, seed):
     return jobs
 
 
-def score(y_true, y_pred, proba, classes):
-    """The benchmark metrics of one test fold (ROC-AUC only for binary sets)."""
-    scores = {
+def plan_long_tailed_jobs(datasets, methods, n_repeats, seed):
+    """Every job of the long-tailed protocol: one split per (data set, ratio, seed)."""
+    jobs = []
+    for data in datasets.values():
+        for repeat in range(n_repeats):
+            split_seed = fold_seed(seed, repeat, 0)  # same class order for every ratio
+            split = long_tailed_split(data.X, data.y, data.target_ratio, random_state=split_seed)
+            shots = {shot: split[f"{shot}_shot_classes"] for shot in SHOTS}
+            jobs += [Job(data.name, method, repeat, 0, 1, split_seed, split.train_indices,
+                         split.test_indices, shots) for method in methods]
+    return jobs
+
+
+def score(y_true, y_pred, proba, classes, positive=None, shots=None):
+    """The benchmark metrics of one test fold.
+
+    ROC-AUC and the average precision of the ``positive`` class (the training
+    minority) only for binary sets; the accuracy on each third of the classes
+    (``shots``: labels of the many-, medium- and few-shot classes) only for the
+    long-tailed protocol.
+    """
+    scores = dict.fromkeys(METRICS, np.nan)
+    scores.update({
         "accuracy": accuracy_score(y_true, y_pred),
         "balanced_accuracy": balanced_accuracy_score(y_true, y_pred),
         "f1_macro": f1_score(y_true, y_pred, average="macro", zero_division=0),
         "g_mean": geometric_mean_score(y_true, y_pred, average="multiclass"),
-        "roc_auc": np.nan,
-    }
+    })
     if len(classes) == 2:
         scores["roc_auc"] = roc_auc_score(y_true == classes[1], proba[:, 1])
+        column = list(classes).index(positive if positive is not None else classes[1])
+        scores["average_precision"] = average_precision_score(
+            y_true == classes[column], proba[:, column])
+    for shot, labels in (shots or {}).items():
+        rows = np.isin(y_true, labels)
+        scores[f"{shot}_shot_accuracy"] = float(np.mean(y_pred[rows] == y_true[rows]))
     return scores
 
 
@@ -183,7 +248,9 @@ def _fit_and_score(job, X, y, settings, tune, inner_splits, row):
             classes = estimator.classes_
             y_pred = classes[proba.argmax(axis=1)]
             row["predict_time"] = time.perf_counter() - start
-            row.update(score(y_test, y_pred, proba, classes))
+            labels, counts = np.unique(y_train, return_counts=True)
+            row.update(score(y_test, y_pred, proba, classes, labels[counts.argmin()],
+                             job.shots))
             if hasattr(estimator, "best_params_"):
                 note = repr(estimator.best_params_)
             row["best_params"] = note

@@ -3,11 +3,23 @@
 A method is a small picklable description (:class:`Method`); :func:`build_estimator`
 turns it into a fresh scikit-learn / imbalanced-learn pipeline whose first step
 scales numeric columns and one-hot encodes categorical ones, fitted on the
-training fold only. Every registered strategy of
-:class:`~skrebalance.RebalancedNetClassifier` is a method (same module, epochs and
-optimizer for all), next to imbalanced-learn's baselines.
+training fold only. The methods:
+
+- every registered strategy of :class:`~skrebalance.RebalancedNetClassifier`
+  (same module, epochs and optimizer for all, from the run's settings);
+- ``default``: ``RebalancedNetClassifier()`` with the package's own defaults, as
+  shipped (only ``random_state`` and ``device`` set), on raw numeric columns
+  (categorical ones one-hot encoded): what a user gets without arguments;
+- baselines: ``LogisticRegression`` plain and ``class_weight="balanced"``; the
+  plain net after ``RandomOverSampler`` / SMOTE / ``RandomUnderSampler``;
+  ``BalancedRandomForestClassifier``; ``LightGBM-balanced``
+  (``LGBMClassifier(class_weight="balanced")``, one thread, deterministic, seeded);
+  ``RealMLP``: pytabkit's ``RealMLP_TD_Classifier`` with its own defaults (its
+  own robust scaling, so raw columns too; one thread), in full runs only, and
+  left out with a note when pytabkit is not installed.
 """
 
+import importlib.util
 from collections import Counter
 from dataclasses import dataclass
 
@@ -53,13 +65,18 @@ BASELINE_GRIDS = {
     "LR-balanced": {"clf__C": [0.01, 0.1, 1.0, 10.0]},
     "SMOTE+net": {"sampler__k_neighbors": [3, 5, 7]},
     "BRF": {"clf__min_samples_leaf": [1, 2, 5]},
+    "LightGBM-balanced": {"clf__num_leaves": [7, 15, 31]},
 }
 
 #: Strategies of the paper replication (Yu et al., Table 4: Base / CB / Ours).
 PAPER_STRATEGIES = ("none", "class_balanced", "instance_difficulty")
 
 #: Baselines, in report order.
-BASELINES = ("LR", "LR-balanced", "ROS+net", "SMOTE+net", "RUS+net", "BRF")
+BASELINES = ("LR", "LR-balanced", "ROS+net", "SMOTE+net", "RUS+net", "BRF",
+             "LightGBM-balanced", "RealMLP")
+
+#: Why a method cannot run here, by method name (checked by :func:`unavailable`).
+REQUIREMENTS = {"LightGBM-balanced": "lightgbm", "RealMLP": "pytabkit"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,10 @@ class NetSettings:
 
 @dataclass(frozen=True)
 class Method:
-    """A benchmarked method: ``family`` is "strategy", "lr", "sampler" or "brf"."""
+    """A benchmarked method.
+
+    ``family`` is "strategy", "default", "lr", "sampler", "brf", "lgbm" or "realmlp".
+    """
 
     name: str
     family: str
@@ -84,11 +104,12 @@ class Method:
 
 
 def all_methods(paper=False):
-    """Every method of a run, strategies first (those registered right now)."""
+    """Every method of a run: ``default``, the registered strategies, the baselines."""
     if paper:
         return [Method(s, "strategy", s) for s in PAPER_STRATEGIES if s in available()]
     names = sorted(available(), key=lambda s: (s != "none", s))  # "none" first
-    methods = [Method(s, "strategy", s) for s in names]
+    methods = [Method("default", "default")]
+    methods += [Method(s, "strategy", s) for s in names]
     methods += [
         Method("LR", "lr", None),
         Method("LR-balanced", "lr", "balanced"),
@@ -96,8 +117,18 @@ def all_methods(paper=False):
         Method("SMOTE+net", "sampler", "smote"),
         Method("RUS+net", "sampler", "rus"),
         Method("BRF", "brf", None),
+        Method("LightGBM-balanced", "lgbm", None),
+        Method("RealMLP", "realmlp", None),
     ]
     return methods
+
+
+def unavailable(method):
+    """Why ``method`` cannot run in this environment ("" when it can)."""
+    package = REQUIREMENTS.get(method.name)
+    if package is None or importlib.util.find_spec(package) is not None:
+        return ""
+    return f"{method.name} needs {package}, which is not installed (pip install {package})"
 
 
 def select_methods(methods, names):
@@ -146,11 +177,12 @@ class AdaptiveSMOTE(BaseEstimator):
         return smote.fit_resample(X, y)
 
 
-def make_preprocessor():
-    """Scale numeric columns, one-hot encode ``category`` columns (DataFrame input)."""
+def make_preprocessor(scale=True):
+    """Scale numeric columns (or pass them through), one-hot encode ``category`` columns."""
     return ColumnTransformer(
         [
-            ("num", StandardScaler(), make_column_selector(dtype_exclude="category")),
+            ("num", StandardScaler() if scale else "passthrough",
+             make_column_selector(dtype_exclude="category")),
             (
                 "cat",
                 OneHotEncoder(handle_unknown="ignore", sparse_output=False),
@@ -188,6 +220,22 @@ def build_estimator(method, settings, random_state):
             n_estimators=settings.brf_trees, n_jobs=1, random_state=random_state
         )
         return Pipeline([prep, ("clf", brf)])
+    raw = ("prep", make_preprocessor(scale=False))
+    if method.family == "default":  # the package's defaults as shipped
+        net = _common.make_net(device=settings.device, random_state=random_state)
+        return Pipeline([raw, ("net", net)])
+    if method.family == "lgbm":
+        from lightgbm import LGBMClassifier
+
+        lgbm = LGBMClassifier(class_weight="balanced", n_jobs=1, random_state=random_state,
+                              deterministic=True, force_row_wise=True, verbose=-1)
+        return Pipeline([prep, ("clf", lgbm)])
+    if method.family == "realmlp":
+        from pytabkit import RealMLP_TD_Classifier
+
+        realmlp = RealMLP_TD_Classifier(random_state=random_state, n_threads=1,
+                                        device=settings.device, verbosity=0)
+        return Pipeline([raw, ("clf", realmlp)])
     raise ValueError(f"Unknown method family {method.family!r}.")
 
 

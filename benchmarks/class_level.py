@@ -35,7 +35,7 @@ Strategies
     class-balanced difficulty set.
 
 Run
-    python benchmarks/class_level.py                 # 20 folds x 4 strategies, about 1.5 minutes on 2 CPU cores
+    python benchmarks/class_level.py    # 20 folds x 4 strategies, about 1.5 minutes on 2 cores
     python benchmarks/class_level.py --dataset abalone9-18 --repeats 3 --epochs 60 \\
         none=none "cdb_train=cdb:difficulty_set='train'" --csv class_level.csv
 """

@@ -94,7 +94,7 @@ import pandas as pd
 import torch
 
 # helper modules beside this script (its folder is first on sys.path)
-from _common import Interrupted, interruption_guard, stop_signals, torch_threads
+import _common  # by module: Interrupted stays the same class if Dask reloads it
 from _speed_measure import (
     BASELINES,
     count_syncs,
@@ -133,16 +133,16 @@ def run(args):
     try:
         for method in methods:
             try:
-                with interruption_guard():
+                with _common.interruption_guard():
                     timed_fit(method, warm, args)
-            except Interrupted:
+            except _common.Interrupted:
                 raise
             except Exception:
                 pass
         _measure(datasets, methods, args, raw, failed)
         if args.count_syncs:
             _count_syncs(datasets, methods, args, syncs, failed)
-    except (KeyboardInterrupt, Interrupted):
+    except (KeyboardInterrupt, _common.Interrupted):
         print("[speed] interrupted: reporting the fits done so far", flush=True)
         args.interrupted = True
     raw = pd.DataFrame(raw)
@@ -160,9 +160,9 @@ def _measure(datasets, methods, args, raw, failed):
                 if (data.name, data.n, method) in failed:
                     continue
                 try:
-                    with interruption_guard():  # a fit cut short is never timed
+                    with _common.interruption_guard():  # a fit cut short is never timed
                         row = timed_fit(method, data, args)
-                except Interrupted:
+                except _common.Interrupted:
                     raise
                 except Exception as exc:
                     msg = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
@@ -186,9 +186,9 @@ def _count_syncs(datasets, methods, args, syncs, failed):
             if (data.name, data.n, method) in failed:
                 continue
             try:
-                with interruption_guard():
+                with _common.interruption_guard():
                     counts = count_syncs(method, data, args)
-            except Interrupted:
+            except _common.Interrupted:
                 raise
             except Exception as exc:
                 print(f"[speed]   sync count {method} failed: {exc}", flush=True)
@@ -297,7 +297,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
     load_before = _loadavg()
-    with stop_signals(), torch_threads(args.threads, blas=True):
+    with _common.stop_signals(), _common.torch_threads(args.threads, blas=True):
         raw, summary = run(args)
     load_after = _loadavg()
     targets = evaluate_targets(summary, args)

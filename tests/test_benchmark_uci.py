@@ -22,8 +22,10 @@ from skrebalance.strategies import (
     unregister,
 )
 
+#: every method but RealMLP (slow: its own test in test_benchmark_methods.py)
+TINY_METHODS = [m.name for m in _uci_methods.all_methods() if m.name != "RealMLP"]
 TINY = ["--suite", "iris", "haberman", "--n-splits", "2", "--n-repeats", "1",
-        "--epochs", "2", "--brf-trees", "5", "--no-progress"]
+        "--epochs", "2", "--brf-trees", "5", "--no-progress", "--methods", *TINY_METHODS]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +37,9 @@ def tiny_run(tmp_path_factory):
 
 def test_cli_end_to_end_writes_csv_markdown_and_plots_for_every_method(tiny_run):
     out, info = tiny_run
-    methods = [m.name for m in _uci_methods.all_methods()]
+    methods = TINY_METHODS
     assert set(available()) <= set(methods)  # every registered strategy is benchmarked
+    assert {"default", "LightGBM-balanced", "BRF", "LR-balanced"} <= set(methods)
     expected = {(d, m, f) for d in ("iris", "haberman") for m in methods for f in (0, 1)}
     assert info["jobs_run"] == info["jobs_total"] == len(expected)
 
@@ -45,13 +48,18 @@ def test_cli_end_to_end_writes_csv_markdown_and_plots_for_every_method(tiny_run)
     assert rows["error"].isna().all(), rows["error"].dropna().tolist()
     for metric in ("accuracy", "balanced_accuracy", "f1_macro", "g_mean"):
         assert rows[metric].between(0, 1).all()
-    # ROC-AUC only for the binary set
-    assert rows.loc[rows["dataset"] == "iris", "roc_auc"].isna().all()
-    assert rows.loc[rows["dataset"] == "haberman", "roc_auc"].between(0, 1).all()
+    # ROC-AUC and average precision only for the binary set
+    for metric in ("roc_auc", "average_precision"):
+        assert rows.loc[rows["dataset"] == "iris", metric].isna().all()
+        assert rows.loc[rows["dataset"] == "haberman", metric].between(0, 1).all()
+    assert (rows["fit_time"] > 0).all()
 
     summary = (out / "summary.md").read_text()
     for method in methods:
         assert f"| {method} |" in summary  # a row of the rank table
+    for section in ("## G-mean", "## average precision", "## fit time (s)",
+                    "fit time (1 = fastest)", "*mean over data sets*"):
+        assert section in summary
     assert "Friedman p-value" in summary and "python benchmarks/uci.py" in summary
     assert "beats (Wilcoxon-Holm)" in summary and "beats (Nemenyi)" in summary
     pairs = pd.read_csv(out / "pairwise_balanced_accuracy.csv")
@@ -203,7 +211,7 @@ def test_cli_on_a_dask_scheduler_gives_the_sequential_results(tiny_run, tmp_path
     out, _ = tiny_run
     with LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
                       dashboard_address=None) as cluster:
-        info = uci.main([*TINY, "--methods", "none", "focal", "SMOTE+net", "BRF",
+        info = uci.main([*TINY[:-len(TINY_METHODS)], "none", "focal", "SMOTE+net", "BRF",
                          "--backend", "dask", "--scheduler", cluster.scheduler_address,
                          "--out", str(tmp_path)])
     assert info["jobs_run"] == 16
