@@ -119,7 +119,7 @@ class PredictionMixin:
 
         Parameters
         ----------
-        %(X)s
+        {X}
 
         Returns
         -------
@@ -139,7 +139,7 @@ class PredictionMixin:
 
         Parameters
         ----------
-        %(X)s
+        {X}
 
         Returns
         -------
@@ -179,7 +179,7 @@ class PredictionMixin:
 
         Parameters
         ----------
-        %(X)s
+        {X}
 
         Returns
         -------
