@@ -391,17 +391,20 @@ def test_single_example_class_stays_finite():
 
 
 @pytest.mark.cuda
-def test_no_host_sync_in_the_batch_loop():
-    loss = GHMCWAPLoss(n_classes=5).cuda()
+@pytest.mark.parametrize("accumulate", ["batch", "epoch"])
+def test_no_host_sync_in_the_batch_loop(accumulate):
+    loss = GHMCWAPLoss(n_classes=5, accumulate=accumulate).cuda()
     logits = torch.randn(256, 5, device="cuda", requires_grad=True)
     target = torch.randint(0, 5, (256,), device="cuda")
+    weight = torch.rand(256, device="cuda")
     loss(logits, target)  # warm-up (lazy CUDA init)
     torch.cuda.synchronize()
     torch.cuda.set_sync_debug_mode("error")
     try:
-        for _ in range(3):
-            loss(logits, target).backward()
-        loss.end_epoch()
+        for _ in range(2):  # running counts, then the end of an epoch, then its histogram
+            for _ in range(3):
+                loss(logits, target, sample_weight=weight).backward()
+            loss.end_epoch()
     finally:
         torch.cuda.set_sync_debug_mode("default")
 

@@ -233,11 +233,11 @@ def ghm_normalize_weights(weights, max_weight=None, groups=None, n_groups=None, 
     tiny = torch.finfo(weights.dtype).tiny
     mass = weights if counts is None else weights * counts
     if groups is None:
-        size = float(weights.shape[0]) if counts is None else counts.sum()
-        scale = torch.as_tensor(size, dtype=weights.dtype, device=weights.device)
         total = mass.sum()
-        scaled = weights * scale.mul_(mean).div_(total.clamp_min(tiny))
-        if counts is not None:
+        if counts is None:  # (no host-to-device copy of the size)
+            scaled = weights.mul(mean * weights.shape[0]).div_(total.clamp_min(tiny))
+        else:
+            scaled = weights * counts.sum().mul_(mean).div_(total.clamp_min(tiny))
             scaled = torch.where(total > 0, scaled, mean)
     else:
         ones = torch.ones_like(weights) if counts is None else counts

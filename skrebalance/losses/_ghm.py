@@ -235,7 +235,7 @@ class GHMCWAPLoss(nn.Module):
         n_classes, n_regions = counts.shape
         groups = None
         if self.normalize == "class":
-            groups = torch.arange(n_classes, device=counts.device).repeat_interleave(n_regions)
+            groups = torch.arange(n_classes * n_regions, device=counts.device) // n_regions
         return ghm_normalize_weights(table.reshape(-1), self.max_weight, groups, n_classes,
                                      counts=counts.reshape(-1), check_input=False)
 
