@@ -7,6 +7,7 @@ helper modules of ``docs/``. The full build is
 fails on any page resource loaded from the network (``docs/_offline.py``).
 """
 
+import ast
 import doctest
 import importlib
 import inspect
@@ -202,6 +203,31 @@ def test_every_strategy_has_a_user_guide_page():
             for section in ("Parameters", "Logged in ``net.history``", "Reference"):
                 assert section in text, f"user_guide/{name}.rst has no {section!r} section"
             assert ".. math::" in text, f"user_guide/{name}.rst has no formula"
+
+
+def _documented_parameters(text):
+    """``{name: default}`` of the ``Parameters`` section of a strategy page."""
+    section = text[text.index("\nParameters\n") :]
+    params = {}
+    for m in re.finditer(r"^``(\w+)`` : .*?default=(.+)$", section, re.M):
+        if m.group(1) not in params:
+            params[m.group(1)] = ast.literal_eval(m.group(2).strip())
+    return params
+
+
+def test_strategy_pages_list_the_parameters_and_defaults():
+    from skrebalance.strategies import available, get_strategy_class
+
+    for name in available():
+        if name.startswith("_") or name == "none":
+            continue
+        text = (DOCS / "user_guide" / f"{name}.rst").read_text(encoding="utf-8")
+        documented = _documented_parameters(text)
+        signature = inspect.signature(get_strategy_class(name).__init__)
+        actual = {p.name: p.default for p in list(signature.parameters.values())[1:]}
+        assert set(documented) == set(actual), f"user_guide/{name}.rst lists {sorted(documented)}, not {sorted(actual)}"
+        for param, default in actual.items():
+            assert documented[param] == default, f"user_guide/{name}.rst: {param} default={documented[param]!r}, code {default!r}"
 
 
 USER_GUIDE = DOCS / "user_guide"
