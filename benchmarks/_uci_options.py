@@ -63,7 +63,8 @@ def build_parser(description):
                         "instance_difficulty with a linear module (hidden units ())")
     p.add_argument("--paper-table", metavar="CSV",
                    help="Yu et al.'s Table 4 numbers (columns dataset,Base,CB,Ours) to "
-                        "print next to ours")
+                        "print next to ours [benchmarks/paper_tables/yu2022_table4.csv "
+                        "with --paper]")
     p.add_argument("--n-splits", type=int, help="folds per repeat [5]")
     p.add_argument("--n-repeats", type=int,
                    help="repeats [2]; seeds of the long-tailed protocol [3]")

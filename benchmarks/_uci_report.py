@@ -7,7 +7,8 @@ protocol): the average ranks of every method per metric and of the fit time
 (overall, many-, medium- and few-shot), the pairwise tests of the primary
 metric (Wilcoxon-Holm next to Nemenyi, see ``_uci_stats.py``) with their
 critical-difference diagrams and ``pairwise_<metric>.csv``, a bar chart per
-data set, and the mean ± std tables of every metric and of the fit time. With
+data set, with ``--paper`` Yu et al.'s Table 4 next to ours (``_uci_paper.py``),
+and the mean ± std tables of every metric and of the fit time. With
 several groups, file names carry the group (``cd_<group>_<metric>.png``).
 """
 
@@ -21,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import _uci_paper  # noqa: E402
 from _common import markdown_table  # noqa: E402
 from _common import mean_std as _cell  # noqa: E402
 from _uci_stats import (  # noqa: E402
@@ -50,10 +52,6 @@ METRIC_LABELS = {
 }
 #: Columns of the long-tailed table, as in the papers.
 LONG_TAILED = ("accuracy", "many_shot_accuracy", "medium_shot_accuracy", "few_shot_accuracy")
-
-#: Labels of Yu et al.'s Table 4 columns, by strategy of the replication.
-PAPER_COLUMNS = {"none": "Base", "class_balanced": "CB", "instance_difficulty": "Ours"}
-
 
 # ---------------------------------------------------------------------------
 # Plots
@@ -171,36 +169,6 @@ def pairwise_section(means, out, metric, suffix="", h="##"):
         f"![critical-difference diagram, Wilcoxon-Holm](cd_wilcoxon{suffix}_{metric}.png)", ""]
 
 
-def read_paper_table(path):
-    """Yu et al.'s Table 4 numbers by data set (None without a file)."""
-    if not path:
-        return None
-    table = pd.read_csv(path)
-    return {str(r["dataset"]): r.to_dict() for _, r in table.iterrows()}
-
-
-def paper_section(means, stds, paper_numbers):
-    """Accuracy (%) of the replication next to Yu et al.'s Table 4 numbers."""
-    ours = [m for m in PAPER_COLUMNS if m in means.columns]
-    header = ["data set"] + [f"{PAPER_COLUMNS[m]} (paper)" for m in PAPER_COLUMNS]
-    header += [f"{PAPER_COLUMNS[m]} = {m} (here)" for m in ours]
-    rows = []
-    for name in means.index:
-        paper = paper_numbers.get(name, {}) if paper_numbers else {}
-        row = [name] + [paper.get(PAPER_COLUMNS[m], "n/a") for m in PAPER_COLUMNS]
-        row += [_cell(100 * means.at[name, m], 100 * stds.at[name, m], digits=1) for m in ours]
-        rows.append(row)
-    text = markdown_table(header, rows)
-    if not paper_numbers:
-        text += (
-            "\n\nYu et al.'s Table 4 numbers are not stored in this repository (they "
-            "could not be found offline), so only ours are printed. Pass "
-            "`--paper-table FILE.csv` (columns `dataset,Base,CB,Ours`) to print them "
-            "in the (paper) columns."
-        )
-    return text
-
-
 def _slug(label):
     return re.sub(r"[^a-z0-9.]+", "-", label.lower()).strip("-")
 
@@ -247,9 +215,9 @@ def group_report(out, results, names, methods, meta, group="", level=2):
         plot_bars(means, stds, f"{out}/bars{suffix}_{primary}.png",
                   f"{METRIC_LABELS[primary]} per data set (mean ± std over folds)")
         lines += [f"![{primary} per data set](bars{suffix}_{primary}.png)", ""]
-    if meta.get("paper") and "accuracy" in tables:
-        lines += [f"{h} Paper replication: accuracy (%), Yu et al. (CVPR 2022) Table 4", "",
-                  paper_section(*tables["accuracy"], meta.get("paper_numbers")), ""]
+    if meta.get("paper_table") is not None and "accuracy" in tables:
+        lines += [f"{h} Yu et al. (CVPR 2022) Table 4 next to ours: accuracy (%)", "",
+                  *_uci_paper.section(*tables["accuracy"], meta["paper_table"])]
     for metric, (means, stds) in tables.items():
         lines += [f"{h} {METRIC_LABELS[metric]} (mean ± std over folds)", "",
                   metric_section(metric, means, stds), ""]

@@ -26,6 +26,13 @@ What it measures
     ``GridSearchCV`` (balanced accuracy, 3 inner folds) over each method's own
     parameters.
 
+    ``--paper`` replicates Yu et al.'s Table 4 (CVPR 2022: ``none``,
+    ``class_balanced`` and ``instance_difficulty`` with a linear module on the
+    ``table4`` suite) and prints the paper's numbers
+    (``benchmarks/paper_tables/yu2022_table4.csv``) next to ours with the
+    patterns: who beats whom on how many data sets, by how much (see
+    ``benchmarks/_uci_paper.py``).
+
 Output (``--out DIR``)
     ``store.sqlite`` (the record of every finished job, stored as soon as the job
     finishes, atomically: rerunning with the same ``--out`` skips finished jobs;
@@ -79,7 +86,9 @@ import _common
 import _uci_jobs
 import _uci_methods
 import _uci_options
+import _uci_paper
 import _uci_report
+import _uci_stats
 import _uci_store
 
 
@@ -244,19 +253,24 @@ def main(argv=None):
     if missing:
         notes.append(f"{missing} of {len(keys)} jobs have no result (failed or not run; "
                      "rerun the same command to retry them; errors are in folds.csv).")
+    paper = _uci_paper.read_table(opts.paper_table) if opts.paper or opts.paper_table else None
     meta = dict(
         title="UCI/KEEL benchmark: " + ", ".join(opts.suite)
               + (" (paper replication)" if opts.paper else "")
               + (" (long-tailed protocol)" if opts.protocol == "long-tailed" else ""),
         primary=opts.metric, metrics=_uci_jobs.METRICS, runs=store.runs(), notes=notes,
-        protocol=_uci_options.protocol_text(opts, settings), paper=opts.paper,
-        paper_numbers=_uci_report.read_paper_table(opts.paper_table), groups=groups,
+        protocol=_uci_options.protocol_text(opts, settings), paper_table=paper, groups=groups,
         long_tailed=opts.protocol == "long-tailed",
         machine=f"{platform.machine()}, {os.cpu_count()} CPU cores")
     ranks = _uci_report.write_report(str(out), results, datasets,
                                      [m.name for m in methods], meta)
     store.close()
     print(f"Summary: {out / 'summary.md'}")
+    if paper is not None:
+        means, stds = _uci_stats.mean_std(results, "accuracy", [m.name for m in methods],
+                                          [n for n in datasets if n in set(results["dataset"])])
+        print("Yu et al. (CVPR 2022) Table 4 next to ours, accuracy (%):")
+        print("\n".join(_uci_paper.section(means, stds, paper)))
     for group, group_ranks in ranks.items():
         print(f"Average ranks ({opts.metric}{', ' + group if len(ranks) > 1 else ''}):")
         for name, rank in group_ranks.sort_values().items():
