@@ -11,10 +11,6 @@ and XML namespaces are fine: they load nothing.
 import re
 from pathlib import Path
 
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
-
 #: tags that make the browser fetch their ``src``/``href`` when the page loads
 _FETCHING_TAG = re.compile(
     r"<(?P<tag>script|img|iframe|source|video|audio|embed|object|link)\b(?P<attrs>[^>]*)>",
@@ -65,6 +61,9 @@ def check_offline(app, exception):
     """Warn for every remote resource of the HTML pages just built."""
     if exception is not None or app.builder.format != "html":
         return
+    from sphinx.util import logging  # here: the tests import this module without Sphinx
+
+    logger = logging.getLogger(__name__)
     outdir = Path(app.outdir)
     pages = sorted(outdir.rglob("*.html")) + sorted((outdir / "_static").rglob("*.css"))
     for page in pages:

@@ -257,7 +257,7 @@ def test_usage_pages_have_a_runnable_example():
 
 @pytest.mark.parametrize("page", DOCTESTED_PAGES, ids=lambda p: p.name)
 def test_user_guide_doctests(page, tmp_path, monkeypatch):
-    torch = pytest.importorskip("torch")
+    import torch
     monkeypatch.chdir(tmp_path)  # files the examples write land here
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -306,35 +306,16 @@ def test_remote_resources_are_found(docs_helpers):
 # -- benchmark pages ---------------------------------------------------------------
 
 
-def _myst_messages(markdown):
-    docutils_core = pytest.importorskip("docutils.core")
-    myst_parser = pytest.importorskip("myst_parser.parsers.docutils_")
-    doctree = docutils_core.publish_doctree(
-        markdown,
-        parser=myst_parser.Parser(),
-        settings_overrides={"report_level": 5, "warning_stream": False},
-    )
-    messages = [n.astext() for n in doctree.findall() if n.tagname == "system_message"]
-    return doctree, [m for m in messages if "(INFO/1)" not in m]
-
-
-def test_myst_reports_a_broken_summary():
-    # the check below can fail: a skipped heading level is a MyST warning
-    _, messages = _myst_messages("# Title\n\n### skipped a level\n")
-    assert messages and "header" in messages[0].lower()
-
-
 @pytest.mark.parametrize(
     "summary",
     sorted((ROOT / "benchmarks" / "results").rglob("*.md")),
     ids=lambda p: p.relative_to(ROOT).as_posix(),
 )
-def test_committed_summaries_are_valid_markdown(summary):
+def test_committed_summaries_show_existing_images(summary):
+    # myst-parser renders the summaries during the docs build (where any
+    # Markdown warning fails the build, -W); here, only what it cannot see
+    # before the build: every image a summary shows is committed beside it
     text = summary.read_text(encoding="utf-8")
-    doctree, messages = _myst_messages(text)
-    assert not messages, messages
-    n_tables = sum(1 for line in text.splitlines() if re.match(r"^\s*\|?\s*:?-{3,}:?\s*\|", line))
-    assert len([n for n in doctree.findall() if n.tagname == "table"]) == n_tables
     for image in re.findall(r"!\[[^\]]*\]\(([^)\s]+)", text):
         assert (summary.parent / image).is_file(), f"{summary.name} shows a missing {image}"
 
