@@ -230,6 +230,22 @@ def test_strategy_pages_list_the_parameters_and_defaults():
             assert documented[param] == default, f"user_guide/{name}.rst: {param} default={documented[param]!r}, code {default!r}"
 
 
+def test_strategy_pages_name_what_the_strategy_logs():
+    from skrebalance.strategies import available, get_strategy_class
+
+    checked = 0
+    for name in available():
+        if name.startswith("_"):
+            continue
+        source = inspect.getsource(inspect.getmodule(get_strategy_class(name)))
+        text = (DOCS / "user_guide" / f"{name}.rst").read_text(encoding="utf-8")
+        logged = text[text.index("Logged in ``net.history``") :]
+        for key in re.findall(r"history\.record\(\s*[\"'](\w+)[\"']", source):
+            checked += 1
+            assert f"``{key}``" in logged, f"user_guide/{name}.rst does not say it logs {key!r}"
+    assert checked  # the pattern finds the keys of the strategies that log
+
+
 USER_GUIDE = DOCS / "user_guide"
 DOCTESTED_PAGES = sorted(p for p in USER_GUIDE.glob("*.rst") if ">>> " in p.read_text(encoding="utf-8"))
 
