@@ -103,6 +103,7 @@ class ClassWeightedFocalLoss(nn.Module):
             alpha=self.class_weight,
             reduction=self.reduction,
             sample_weight=sample_weight,
+            check_input=False,  # gamma and reduction were checked in __init__
         )
 
     def extra_repr(self):
