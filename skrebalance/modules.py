@@ -1,6 +1,67 @@
 """The default torch module: a tabular multi-layer perceptron."""
 
+import math
+
+import torch
+import torch.nn.functional as F
 from torch import nn
+
+__all__ = ["MLP"]
+
+#: output layers of :class:`MLP`, by the name of its ``head`` parameter
+HEADS = ("linear", "cosine")
+
+
+class CosineLinear(nn.Module):
+    r"""Normalised (cosine) output layer: logits in :math:`[-1, 1]`.
+
+    .. math::
+
+        z_c = \frac{w_c^\top h}{\lVert w_c \rVert \, \lVert h \rVert}
+
+    the cosine between the input :math:`h` and each class's weight vector
+    :math:`w_c`, without bias. Cao et al. (2019) train such a layer with the
+    LDAM loss, which scales the cosines by :math:`s` (``"ldam_drw"``'s ``s``).
+    A loss without a scale cannot make the softmax of cosines confident, so
+    pair this layer with a scaled loss.
+
+    Parameters
+    ----------
+    in_features : int
+        Size of the input :math:`h`.
+    out_features : int
+        Number of logits.
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga, T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import torch
+    >>> layer = CosineLinear(3, 2)
+    >>> with torch.no_grad():
+    ...     _ = layer.weight.copy_(torch.tensor([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0]]))
+    >>> layer(torch.tensor([[2.0, 0.0, 0.0]]))  # cos 0, cos 45 degrees
+    tensor([[1.0000, 0.7071]], grad_fn=<MmBackward0>)
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        # nn.Linear's initialisation; only the directions matter here
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+
+    def forward(self, X):
+        """Return the cosines of shape ``(n, out_features)``."""
+        return F.normalize(X, dim=-1) @ F.normalize(self.weight, dim=-1).T
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}"
 
 
 class MLP(nn.Module):
@@ -23,6 +84,11 @@ class MLP(nn.Module):
         Non-linearity after each hidden layer.
     dropout : float, default=0.0
         Dropout probability after each hidden activation.
+    head : {"linear", "cosine"}, default="linear"
+        Output layer: affine (``nn.Linear``), or ``CosineLinear`` (of this
+        module), whose logits are the cosines between the last hidden
+        activations and one weight vector per class, in :math:`[-1, 1]`
+        (no bias), for losses that scale the logits (``"ldam_drw"``).
 
     Examples
     --------
@@ -36,12 +102,26 @@ class MLP(nn.Module):
         (0): Linear(in_features=4, out_features=3, bias=True)
       )
     )
+    >>> MLP(n_features=4, n_classes=3, hidden_units=(), head="cosine")
+    MLP(
+      (layers): Sequential(
+        (0): CosineLinear(in_features=4, out_features=3)
+      )
+    )
     """
 
     def __init__(
-        self, n_features, n_classes, hidden_units=(64, 64), activation=nn.ReLU, dropout=0.0
+        self,
+        n_features,
+        n_classes,
+        hidden_units=(64, 64),
+        activation=nn.ReLU,
+        dropout=0.0,
+        head="linear",
     ):
         super().__init__()
+        if head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, got {head!r}.")
         if isinstance(hidden_units, int):
             hidden_units = (hidden_units,)
         layers = []
@@ -52,7 +132,10 @@ class MLP(nn.Module):
             if dropout:
                 layers.append(nn.Dropout(dropout))
             width = units
-        layers.append(nn.Linear(width, n_classes))
+        if head == "cosine":
+            layers.append(CosineLinear(width, n_classes))
+        else:
+            layers.append(nn.Linear(width, n_classes))
         self.layers = nn.Sequential(*layers)
 
     def forward(self, X):

@@ -11,6 +11,13 @@ from ._focal import focal_loss
 from ._reduction import reduce_loss
 from ._class_weights import cdb_tau, cdb_weights, class_difficulty_bias, effective_number_weights
 from ._instance_difficulty import instance_difficulty, psi_split
+from ._logit_adjustment import (
+    class_counts,
+    class_log_prior,
+    logit_adjusted_loss,
+    posthoc_adjusted_logits,
+)
+from ._ldam import ldam_loss, ldam_margins
 from ._ghm import (
     ghm_cwap_loss,
     ghm_cwap_margins,
@@ -52,5 +59,11 @@ __all__ = [
     "instance_difficulty",
     "psi_split",
     "focal_loss",
+    "class_counts",
+    "class_log_prior",
+    "logit_adjusted_loss",
+    "posthoc_adjusted_logits",
+    "ldam_loss",
+    "ldam_margins",
     "reduce_loss",
 ]

@@ -2,5 +2,7 @@
 
 from ._weighted import ClassWeightedFocalLoss
 from ._ghm import GHMCWAPLoss
+from ._logit_adjusted import LogitAdjustedLoss
+from ._ldam import LDAMLoss
 
-__all__ = ["ClassWeightedFocalLoss", "GHMCWAPLoss"]
+__all__ = ["ClassWeightedFocalLoss", "GHMCWAPLoss", "LDAMLoss", "LogitAdjustedLoss"]

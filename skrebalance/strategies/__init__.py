@@ -10,8 +10,12 @@ from ._class_balanced import ClassBalancedLoss, ClassBalancedLossStrategy
 from ._cdb import CDB, CDBStrategy
 from ._instance_difficulty import InstanceDifficulty, InstanceDifficultyStrategy
 from ._ghm_cwap import GHMCWAP, GHMCWAPStrategy
+from ._logit_adjustment import LogitAdjustmentStrategy
+from ._balanced_softmax import BalancedSoftmaxStrategy
+from ._ldam_drw import LDAMDRWStrategy
 
 __all__ = [
+    "BalancedSoftmaxStrategy",
     "CDB",
     "CDBStrategy",
     "ClassBalancedLoss",
@@ -22,6 +26,8 @@ __all__ = [
     "GHMCWAPStrategy",
     "InstanceDifficulty",
     "InstanceDifficultyStrategy",
+    "LDAMDRWStrategy",
+    "LogitAdjustmentStrategy",
     "NoStrategy",
     "RebalancingStrategy",
     "available",
