@@ -181,3 +181,13 @@ def test_ldam_drw_raises_minority_recall():
     ldam = RebalancedNetClassifier(strategy="ldam_drw", **params).fit(X_train, y_train)
     recall_plain = recall_score(y_test, plain.predict(X_test))
     assert recall_score(y_test, ldam.predict(X_test)) > recall_plain + 0.1
+
+
+def test_balanced_class_weight_gives_equal_margins_and_weights():
+    X, y = _counts_data([60, 30, 10])
+    clf = RebalancedNetClassifier(
+        strategy="ldam_drw", class_weight="balanced", max_epochs=2, random_state=0
+    ).fit(X, y)
+    # weighted counts (100/3,) * 3: every class is the rarest
+    np.testing.assert_allclose(clf.criterion_.margins.numpy(), [0.5] * 3, rtol=1e-5)
+    np.testing.assert_allclose(clf.strategy_.drw_weight_.numpy(), [1.0] * 3, rtol=1e-5)

@@ -268,3 +268,16 @@ def test_logit_adjustment_raises_minority_recall_and_balanced_accuracy():
     pred_plain, pred_la = plain.predict(X_test), la.predict(X_test)
     assert recall_score(y_test, pred_la) > recall_score(y_test, pred_plain) + 0.1
     assert balanced_accuracy_score(y_test, pred_la) > balanced_accuracy_score(y_test, pred_plain)
+
+
+def test_fit_with_balancing_weights_leaves_nothing_to_adjust():
+    X, y = _counts_data([60, 30, 10])
+    # sample weights 1, 2, 6 per class: class sums (60, 60, 60) -> counts (100/3,) * 3
+    weighted = RebalancedNetClassifier(strategy="logit_adjustment", **FAST)
+    weighted.fit(X, y, sample_weight=np.array([1.0, 2.0, 6.0])[y])
+    balanced = RebalancedNetClassifier(strategy="logit_adjustment", class_weight="balanced", **FAST)
+    balanced.fit(X, y)
+    for clf in (weighted, balanced):
+        np.testing.assert_allclose(clf.strategy_.class_counts_.numpy(), [100 / 3] * 3, rtol=1e-5)
+        plain = torch.softmax(module_logits(clf, X), dim=1).numpy()
+        np.testing.assert_allclose(clf.predict_proba(X), plain, rtol=1e-4, atol=1e-6)
