@@ -11,12 +11,17 @@ from skrebalance import MLP, RebalancedNetClassifier
 from skrebalance.modules import CosineLinear
 
 
-def test_default_mlp_is_unchanged_linear_head():
-    net = MLP(n_features=5, n_classes=3)
-    kinds = [type(layer) for layer in net.layers]
-    assert kinds == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear]
-    # 5*64 + 64 + 64*64 + 64 + 64*3 + 3 parameters
-    assert sum(p.numel() for p in net.parameters()) == 5 * 64 + 64 + 64 * 64 + 64 + 64 * 3 + 3
+def test_default_head_is_the_affine_layer():
+    torch.manual_seed(0)
+    default = MLP(n_features=5, n_classes=3)
+    torch.manual_seed(0)
+    linear = MLP(n_features=5, n_classes=3, head="linear")
+    last = default.layers[-1]
+    assert type(last) is nn.Linear and last.bias is not None and last.out_features == 3
+    # head="linear" is the default: same parameters, same initial weights
+    assert default.state_dict().keys() == linear.state_dict().keys()
+    for key, value in default.state_dict().items():
+        torch.testing.assert_close(value, linear.state_dict()[key])
 
 
 def test_cosine_layer_against_hand_values():
