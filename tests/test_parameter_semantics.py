@@ -9,7 +9,12 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skrebalance import RebalancedNetClassifier
-from skrebalance.strategies import CDBStrategy, ClassBalancedLossStrategy, FocalLossStrategy
+from skrebalance.strategies import (
+    CDBStrategy,
+    ClassBalancedLossStrategy,
+    FocalLossStrategy,
+    InstanceDifficultyStrategy,
+)
 
 FAST = dict(max_epochs=3, random_state=0)
 
@@ -82,7 +87,8 @@ def test_get_params_deep_reports_what_the_fit_uses_and_set_params_is_an_identity
     listed = RebalancedNetClassifier(strategy=["instance_difficulty", "focal"],
                                      strategy__gamma=0.5)
     deep = listed.get_params(deep=True)
-    assert deep["strategy__focal__gamma"] == 0.5 and deep["strategy__instance_difficulty__c"] == 0.1
+    assert deep["strategy__focal__gamma"] == 0.5
+    assert deep["strategy__instance_difficulty__c"] == InstanceDifficultyStrategy().c
     listed.set_params(**deep)
     _assert_same_params(listed.get_params(deep=True), deep)
 
