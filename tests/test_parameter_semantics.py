@@ -175,7 +175,7 @@ def test_predict_nonlinearity_none_is_refused_and_callables_are_honoured(three_c
     with pytest.raises(InvalidParameterError, match="'predict_nonlinearity' parameter"):
         RebalancedNetClassifier(predict_nonlinearity=None, **FAST).fit(X, y)
     tempered = RebalancedNetClassifier(
-        predict_nonlinearity=lambda z: torch.softmax(z / 2.0, dim=-1), **FAST
+        strategy="none", predict_nonlinearity=lambda z: torch.softmax(z / 2.0, dim=-1), **FAST
     ).fit(X, y)
     logits = tempered.infer_logits(torch.as_tensor(X, dtype=torch.float32))
     expected = torch.softmax(logits.double() / 2.0, dim=-1).numpy()

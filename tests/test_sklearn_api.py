@@ -41,7 +41,8 @@ def test_sample_weight_multiplies_every_strategys_loss(three_class, strategy):
 def test_sample_weight_matches_the_hand_computed_weighted_mean(three_class):
     X, y = three_class
     w = np.linspace(0.0, 2.0, len(y))
-    clf = RebalancedNetClassifier(lr=0.0, batch_size=-1, **FAST).fit(X, y, sample_weight=w)
+    clf = RebalancedNetClassifier(lr=0.0, batch_size=-1, module__dropout=0.0, **FAST)
+    clf.fit(X, y, sample_weight=w)
     logits = clf.infer_logits(torch.as_tensor(X, dtype=torch.float32))
     per_row = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y), reduction="none")
     expected = (per_row.double() * torch.as_tensor(w)).sum() / len(y)
@@ -81,7 +82,7 @@ def test_metadata_routing_in_cross_val_score_and_grid_search(imbalanced_binary):
         clf = RebalancedNetClassifier(**FAST).set_fit_request(sample_weight=True)
         scorer = make_scorer(balanced_accuracy_score).set_score_request(sample_weight=False)
         routed = cross_val_score(clf, X, y, cv=cv, params={"sample_weight": w}, scoring=scorer)
-        grid = GridSearchCV(clf, {"lr": [0.01]}, cv=cv, scoring=scorer)
+        grid = GridSearchCV(clf, {"lr": [clf.lr]}, cv=cv, scoring=scorer)
         grid.fit(X, y, sample_weight=w)
     manual = []
     for train, test in cv.split(X, y):
@@ -123,7 +124,7 @@ def test_predict_log_proba_and_decision_function_agree_with_predict(
 
 def test_logit_adjustment_changes_every_prediction_path(imbalanced_binary):
     X, y = imbalanced_binary
-    plain = RebalancedNetClassifier(**FAST).fit(X, y)
+    plain = RebalancedNetClassifier(strategy="none", **FAST).fit(X, y)
     shifted = RebalancedNetClassifier(strategy=Shift(), **FAST).fit(X, y)
     np.testing.assert_allclose(shifted.decision_function(X), plain.decision_function(X) + 2.0,
                                rtol=1e-5, atol=1e-5)
