@@ -14,21 +14,19 @@ data sets both agree, and the mean difference in points; the best of the three
 per data set; and the average ranks.
 
 A difference smaller than ``TIE`` points counts as a tie here (the paper
-prints one decimal, and many of its differences are exactly 0).
+prints one decimal, and many of its differences are exactly 0). The sign and
+format helpers are :mod:`_paper_tables`'s, shared with the other paper tables.
 """
 
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 
 from _common import markdown_table, mean_std
+from _paper_tables import PAPER_TABLES, TIE, sign, signed
 
-PAPER_TABLE = Path(__file__).resolve().parent / "paper_tables" / "yu2022_table4.csv"
+PAPER_TABLE = PAPER_TABLES / "yu2022_table4.csv"
 #: Table 4's column of each strategy of the replication.
 COLUMNS = {"none": "Base", "class_balanced": "CB", "instance_difficulty": "Ours"}
 PAIRS = (("CB", "Base"), ("Ours", "Base"), ("Ours", "CB"))
-TIE = 0.5  # points of accuracy
 
 
 def read_table(path=None):
@@ -41,7 +39,7 @@ def read_table(path=None):
 
 
 def _sign(delta):
-    return 0 if abs(delta) < TIE else int(np.sign(delta))
+    return sign(delta, TIE)
 
 
 def _counts(deltas):
@@ -50,7 +48,7 @@ def _counts(deltas):
 
 
 def _delta(value):
-    return f"{round(value, 1) + 0.0:+.1f}"  # + 0.0: no "-0.0"
+    return signed(value, 1)
 
 
 def compare(ours, paper):

@@ -10,7 +10,12 @@ What it measures
 
     - head recall: mean recall of the ``ceil(C/3)`` most frequent training classes;
     - tail recall: mean recall of the ``ceil(C/3)`` least frequent ones;
-    - balanced accuracy: mean recall of all classes.
+    - many / medium / few / rare: mean recall of each quarter of the classes
+      by training count (``numpy.array_split`` of the classes from the most to
+      the least frequent; 3, 3, 2, 2 classes of 10), the analogue of the
+      shot groups of ImageNet-LT;
+    - balanced accuracy: mean recall of all classes (the accuracy on the
+      balanced test set, the "Overall" of the long-tailed literature).
 
     The Markdown summary (printed, and with ``--out DIR`` written to
     ``DIR/long_tail_recall.md``) gives mean ± std over the seeds; with
@@ -36,9 +41,22 @@ Strategies
     The default list is ``none``, ``focal``, ``ghm_cwap`` with equal-width
     regions (URA, ``adaptive=False``) and with AURA (the default).
 
+The GHM-CWAP ablation (``--paper``)
+    Runs the variants of Zhang et al.'s Table 3 (ImageNet-LT) instead, and
+    prints the paper's table (``benchmarks/paper_tables/
+    zhang2022_ghm_cwap_table3_ablation.csv``) next to ours with the patterns:
+    each variant's gain over Softmax and the ablation steps, in the paper and
+    here, and in how many cells both go the same way (:mod:`_paper_tables`).
+    The variants (:data:`PAPER_VARIANTS`): Softmax = ``none``; R (intra-category
+    weights only) = ``ghm_cwap:gamma=0.0,adaptive=False``; A^URA (margins
+    only, equal-width regions) = ``ghm_cwap:intra=False,adaptive=False``;
+    R+A^URA = ``ghm_cwap:adaptive=False``; R+A^AURA = ``ghm_cwap``. The
+    results go to ``DIR/ghm_ablation.{md,csv}``.
+
 Run
     python benchmarks/long_tail_recall.py [strategies ...] [--dataset digits]
-        [--imbalance-ratio 50] [--seeds 10] [--epochs 30] [--out DIR]
+        [--n-classes 10] [--imbalance-ratio 50] [--seeds 10] [--epochs 30]
+        [--paper] [--out DIR]
 """
 
 import argparse
@@ -49,6 +67,7 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
 from sklearn.datasets import load_digits, make_classification
 from sklearn.metrics import balanced_accuracy_score, recall_score
 from sklearn.model_selection import train_test_split
@@ -64,26 +83,42 @@ from _common import (
     strategy_text,
     torch_threads,
 )
+import _paper_tables
 from skrebalance.datasets import make_long_tailed
 
 DEFAULT_STRATEGIES = ["none", "focal", "ghm_cwap_ura=ghm_cwap:adaptive=False",
                       "ghm_cwap_aura=ghm_cwap"]
+SHOT_GROUPS = ("many", "medium", "few", "rare")
+#: Zhang et al.'s Table 3: the ghm_cwap setting of each variant (labels as in the paper).
+PAPER_TABLE = "zhang2022_ghm_cwap_table3_ablation.csv"
+PAPER_VARIANTS = {
+    "Softmax": "none",
+    "R": "ghm_cwap:gamma=0.0,adaptive=False",
+    "A_URA": "ghm_cwap:intra=False,adaptive=False",
+    "R+A_URA": "ghm_cwap:adaptive=False",
+    "R+A_AURA": "ghm_cwap",
+}
+PAPER_COLUMNS = {"Many": "many", "Medium": "medium", "Few": "few", "Rare": "rare",
+                 "Overall": "balanced_accuracy"}
+PAPER_PAIRS = (("R", "Softmax"), ("A_URA", "Softmax"), ("R+A_URA", "Softmax"),
+               ("R+A_AURA", "Softmax"), ("R+A_URA", "R"), ("R+A_URA", "A_URA"),
+               ("R+A_AURA", "R+A_URA"))
+PAPER_TIE = 0.2  # points: the paper's steps are a few tenths on ImageNet-LT
 
-
-def load(dataset, seed):
+def load(dataset, seed, n_classes=10):
     """Balanced data: (X, y) with equally many rows per class."""
     if dataset == "digits":
         return load_digits(return_X_y=True)
     return make_classification(
-        n_samples=10000, n_features=20, n_informative=10, n_redundant=4,
-        n_classes=10, n_clusters_per_class=2, class_sep=1.5, flip_y=0.0,
+        n_samples=1000 * n_classes, n_features=20, n_informative=10, n_redundant=4,
+        n_classes=n_classes, n_clusters_per_class=2, class_sep=1.5, flip_y=0.0,
         random_state=seed,
     )
 
 
-def split(dataset, imbalance_ratio, seed):
+def split(dataset, imbalance_ratio, seed, n_classes=10):
     """Long-tailed training half, balanced test half, standardised."""
-    X, y = load(dataset, seed)
+    X, y = load(dataset, seed, n_classes)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.5, stratify=y, random_state=seed
     )
@@ -100,6 +135,12 @@ def head_tail(y_train):
     return order[:k], order[-k:]
 
 
+def shot_groups(y_train, n_groups=len(SHOT_GROUPS)):
+    """Class labels of each group, from the most to the least frequent in training."""
+    labels, counts = np.unique(y_train, return_counts=True)
+    return np.array_split(labels[np.argsort(-counts, kind="stable")], n_groups)
+
+
 def evaluate(name, params, data, head, tail, args, seed):
     X_train, y_train, X_test, y_test = data
     clf = make_net(name, params, hidden_units=args.hidden, epochs=args.epochs, lr=args.lr,
@@ -110,9 +151,11 @@ def evaluate(name, params, data, head, tail, args, seed):
     pred = clf.predict(X_test)
     labels = np.unique(y_test)
     recall = dict(zip(labels, recall_score(y_test, pred, labels=labels, average=None)))
+    groups = zip(SHOT_GROUPS, shot_groups(y_train))
     return {
         "head_recall": float(np.mean([recall[c] for c in head])),
         "tail_recall": float(np.mean([recall[c] for c in tail])),
+        **{name: float(np.mean([recall[c] for c in group])) for name, group in groups},
         "balanced_accuracy": float(balanced_accuracy_score(y_test, pred)),
         "fit_time": fit_time,
     }
@@ -126,6 +169,7 @@ def main(argv=None):
     parser.add_argument("strategies", nargs="*", default=DEFAULT_STRATEGIES,
                         help="strategy specs: name or name:param=value,...")
     parser.add_argument("--dataset", choices=["synthetic", "digits"], default="synthetic")
+    parser.add_argument("--n-classes", type=int, default=10, help="classes of synthetic")
     parser.add_argument("--imbalance-ratio", type=float, default=50.0)
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1")
     parser.add_argument("--epochs", type=int, default=30)
@@ -133,18 +177,26 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--hidden", type=int, nargs="*", default=[64, 64])
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument("--paper", action="store_true",
+                        help="the GHM-CWAP ablation (Zhang et al. Table 3) instead of the "
+                             "strategies given, printed next to the paper's")
     parser.add_argument("--out", default=None, help="folder for the CSV and Markdown results")
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    if args.paper:
+        args.strategies = [f"{label}={spec}" for label, spec in PAPER_VARIANTS.items()]
     with torch_threads(args.threads):
         rows, specs = run(args)
     summary = markdown(rows, specs, args, argv)
+    if args.paper:
+        summary += "\n" + "\n".join(paper_section(rows)).rstrip() + "\n"
     print("\n" + summary)
+    stem = "ghm_ablation" if args.paper else "long_tail_recall"
     if args.out:
         os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "long_tail_recall.md"), "w") as handle:
+        with open(os.path.join(args.out, f"{stem}.md"), "w") as handle:
             handle.write(summary)
-        with open(os.path.join(args.out, "long_tail_recall.csv"), "w", newline="") as handle:
+        with open(os.path.join(args.out, f"{stem}.csv"), "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
@@ -154,11 +206,11 @@ def run(args):
     """Every strategy on every seed; returns the rows and the parsed specs."""
     specs = [parse_strategy(spec) for spec in args.strategies]
     # warm-up fit, so that the first timed fit does not pay for lazy initialisation
-    warm = split(args.dataset, args.imbalance_ratio, 0)
+    warm = split(args.dataset, args.imbalance_ratio, 0, args.n_classes)
     make_net("none", epochs=1, hidden_units=args.hidden).fit(*warm[:2])
     rows = []
     for seed in range(args.seeds):
-        data = split(args.dataset, args.imbalance_ratio, seed)
+        data = split(args.dataset, args.imbalance_ratio, seed, args.n_classes)
         head, tail = head_tail(data[1])
         for label, name, params in specs:
             row = {"strategy": label, "seed": seed}
@@ -172,7 +224,7 @@ def run(args):
 
 def markdown(rows, specs, args, argv):
     """The Markdown summary: settings, command, mean ± std over the seeds."""
-    counts = np.bincount(split(args.dataset, args.imbalance_ratio, 0)[1])
+    counts = np.bincount(split(args.dataset, args.imbalance_ratio, 0, args.n_classes)[1])
     lines = [
         f"{args.dataset}, imbalance ratio {args.imbalance_ratio:g} (training counts of seed 0: "
         f"{counts.tolist()}), balanced test half, {args.epochs} epochs, "
@@ -180,7 +232,7 @@ def markdown(rows, specs, args, argv):
         "",
         *run_header("long_tail_recall.py", argv),
     ]
-    metrics = ["head_recall", "tail_recall", "balanced_accuracy", "fit_time"]
+    metrics = ["head_recall", "tail_recall", *SHOT_GROUPS, "balanced_accuracy", "fit_time"]
     table = []
     for label, name, params in specs:
         values = np.array([[r[m] for m in metrics] for r in rows if r["strategy"] == label])
@@ -188,6 +240,32 @@ def markdown(rows, specs, args, argv):
         table.append([f"{label} (`{strategy_text(name, params)}`)", *cells])
     lines.append(markdown_table(["strategy"] + [m.replace("_", " ") for m in metrics], table))
     return "\n".join(lines) + "\n"
+
+
+def paper_comparison(rows, paper=None):
+    """``(paper, ours)`` as :func:`_paper_tables.section` takes them (ours in %)."""
+    paper = _paper_tables.read_table(paper or PAPER_TABLE, "variant", list(PAPER_COLUMNS))
+    ours = [{"method": r["strategy"], "seed": r["seed"],
+             **{c: 100 * r[m] for c, m in PAPER_COLUMNS.items()}}
+            for r in rows if r["strategy"] in PAPER_VARIANTS]
+    return paper, pd.DataFrame(ours)
+
+
+def paper_section(rows, paper=None):
+    """The Markdown lines of Zhang et al.'s Table 3 next to ours (the pattern figures)."""
+    paper, ours = paper_comparison(rows, paper)
+    present = [v for v in paper.index if v in set(ours["method"])]
+    pairs = [p for p in PAPER_PAIRS if set(p) <= set(present)]
+    lines = ["## Zhang et al. (2022) GHM-CWAP Table 3 (ablation) next to ours", "",
+             "The paper: ImageNet-LT (1000 classes, ResNeXt-50), top-1 accuracy (%) on its "
+             "Many / Medium / Few (/ Rare) shot groups; here: the quarters of the classes by "
+             "training count (most to least frequent) and the balanced accuracy as Overall, "
+             "so compare patterns.", ""]
+    if not pairs:
+        return lines + ["No variant of the paper's table was run.", ""]
+    return lines + _paper_tables.section(
+        paper.loc[present], ours, pairs, list(PAPER_COLUMNS), tie=PAPER_TIE, digits=2,
+        names={v: PAPER_VARIANTS[v] for v in present})
 
 
 if __name__ == "__main__":
