@@ -10,6 +10,8 @@ from skrebalance.functional import (
     aura_widths,
     ghm_cwap_loss,
     ghm_cwap_margins,
+    ghm_cell_bounds,
+    ghm_cell_index,
     ghm_cwap_weight_table,
     ghm_effective_sizes,
     ghm_histogram,
@@ -90,6 +92,22 @@ def test_per_category_region_index_by_hand():
     assert ghm_region_index(g, edges, target).tolist() == expected
     with pytest.raises(ValueError, match="target"):
         ghm_region_index(g, edges)
+
+
+def test_cell_index_from_the_cross_entropy_matches_the_gradient_norm_regions():
+    # per-category edges of unequal widths (as after AURA), logits of every
+    # scale up to saturation (p_y rounds to 1 or to 0, the capped cross-entropy)
+    torch.manual_seed(0)
+    n_classes, n_regions = 7, 30
+    widths = aura_widths(torch.rand(n_classes, n_regions) * 200)
+    edges = aura_edges(widths)
+    scale = torch.tensor([0.1, 1.0, 10.0, 100.0]).repeat(1000)[:, None]
+    logits = torch.randn(4000, n_classes) * scale
+    target = torch.randint(0, n_classes, (4000,))
+    expected = ghm_region_index(gradient_norm(logits, target), edges, target) + n_regions * target
+    cells = ghm_cell_index(logits, target, ghm_cell_bounds(edges))
+    assert torch.equal(cells, expected)
+    assert (cells // n_regions == target).all()  # every example in its own category
 
 
 def test_effective_sizes_weights_margins_by_hand():

@@ -286,7 +286,7 @@ def test_predict_proba_is_softmax_of_raw_logits(three_class):
     X, y = three_class
     clf = RebalancedNetClassifier(strategy="ghm_cwap", strategy__gamma=2.0, **FAST).fit(X, y)
     with torch.no_grad():
-        logits = clf.module_(torch.as_tensor(X, dtype=torch.float32))
+        logits = clf.module_.eval()(torch.as_tensor(X, dtype=torch.float32))
     np.testing.assert_allclose(clf.predict_proba(X), torch.softmax(logits, 1).numpy(),
                                rtol=1e-5, atol=1e-6)
 

@@ -28,7 +28,6 @@ References
 import torch
 import torch.nn.functional as F
 
-from ._focal import focal_loss
 from ._reduction import check_reduction
 from ._validation import check_scalar
 
@@ -339,8 +338,8 @@ def ghm_cwap_loss(logits, target, margins=None, sample_weight=None, reduction="m
         check_reduction(reduction, "ghm_cwap_loss")
     if margins is not None:
         logits = logits + _constant(margins).index_select(0, target)
-    if sample_weight is None:
-        return focal_loss(logits, target, gamma=0.0, reduction=reduction, check_input=False)
+    if sample_weight is None:  # unweighted: the mean over the batch is torch's
+        return F.cross_entropy(logits, target, reduction=reduction)
     # weighted cross-entropy; "mean" = sum_j w_j l_j / n (reduce_loss's convention)
     # as one dot product: fewer autograd nodes than multiply, sum and divide
     loss = F.cross_entropy(logits, target, reduction="none")

@@ -15,8 +15,8 @@ binned into ``N`` unit regions with widths :math:`d_{c,i}` (one histogram
    (:func:`aura_widths`, :func:`aura_edges`): narrow where examples are
    dense, wide where they are sparse.
 
-:func:`ghm_rebin` moves a histogram onto new regions; :func:`ghm_nll_edges`
-maps the edges to the scale of the cross-entropy.
+:func:`ghm_rebin` moves a histogram onto new regions; :func:`ghm_cell_index`
+bins a batch into the flat (category, region) cells.
 
 References
 ----------
@@ -67,33 +67,82 @@ def ghm_uniform_edges(n_regions, n_classes=None, device=None, check_input=True):
     return edges if n_classes is None else edges.expand(int(n_classes), -1).contiguous()
 
 
-def ghm_nll_edges(edges):
-    r"""Region edges on the scale of the cross-entropy :math:`\ell = -\log p_y`.
+#: cross-entropy cap of ghm_cell_index: above every inner edge, since a float32
+#: edge e < 1 maps to -log(1 - e) <= 16.7
+_NLL_CAP = 32.0
 
-    :math:`g = 1 - p_y = 1 - e^{-\ell}` increases with :math:`\ell`, so
-    :math:`g \ge e_i \iff \ell \ge -\log(1 - e_i)`: binning the per-example
-    cross-entropy at the edges :math:`-\log(1 - e_i)` (from 0 to
-    :math:`\infty`) with :func:`ghm_region_index` gives the regions of the
-    gradient norms without computing them (as the loss module does in its
-    batch loop).
+
+def ghm_cell_bounds(edges):
+    r"""Flat boundaries of all (category, region) cells on the cross-entropy scale.
+
+    :math:`g = 1 - p_y = 1 - e^{-\ell}` increases with the cross-entropy
+    :math:`\ell = -\log p_y`, so :math:`g \ge e_{c,i} \iff \ell \ge
+    -\log(1 - e_{c,i})`. Category ``c``'s inner edges are mapped so and
+    shifted by :math:`64 c`, followed by a separator :math:`64 c + 48`; a
+    cross-entropy capped at 32 and shifted alike then lies above the
+    boundaries of every earlier category and above exactly those of its own
+    region's lower edges: :func:`ghm_cell_index` bins a whole batch with one
+    ``bucketize`` (float64, exact for any realistic number of categories).
 
     Parameters
     ----------
-    edges : torch.Tensor of shape (N + 1,) or (C, N + 1)
-        Region edges of the gradient norms, from 0 to 1.
+    edges : torch.Tensor of shape (C, N + 1)
+        Per-category region edges of the gradient norms, from 0 to 1.
 
     Returns
     -------
-    torch.Tensor of the shape of ``edges``
-        Increasing, from 0 to ``inf``.
+    bounds : torch.Tensor of shape (C * N,), dtype float64
+        The shifted boundaries.
+    offsets : torch.Tensor of shape (C,), dtype float64
+        The shifts :math:`64 c`.
 
     Examples
     --------
     >>> import torch
-    >>> ghm_nll_edges(torch.tensor([0.0, 0.5, 1.0]))  # -log(1 - 0.5) = log 2
-    tensor([0.0000, 0.6931,    inf])
+    >>> bounds, offsets = ghm_cell_bounds(torch.tensor([[0.0, 0.5, 1.0], [0.0, 0.75, 1.0]]))
+    >>> bounds  # log 2, separator, 64 + log 4, separator
+    tensor([  0.6931,  48.0000,  65.3863, 112.0000], dtype=torch.float64)
     """
-    return torch.log1p(-edges).neg_()
+    offsets = 64.0 * torch.arange(edges.shape[0], device=edges.device, dtype=torch.float64)
+    inner = torch.log1p(-edges[:, 1:-1].to(torch.float64)).neg_() + offsets[:, None]
+    bounds = torch.cat([inner, (offsets + 48.0)[:, None]], dim=1).reshape(-1)
+    return bounds, offsets
+
+
+def ghm_cell_index(logits, target, cell_bounds):
+    r"""Flat cell ``y * N + i`` of each example, from its cross-entropy.
+
+    The same cells as ``ghm_region_index(gradient_norm(logits, target), edges,
+    target) + N * target`` (see :func:`ghm_cell_bounds`), in five tensor
+    operations and without host synchronisation: the loss module's batch
+    loop.
+
+    Parameters
+    ----------
+    logits : torch.Tensor of shape (n, C)
+        Raw scores.
+    target : torch.Tensor of shape (n,)
+        Class indices.
+    cell_bounds : tuple of torch.Tensor
+        :func:`ghm_cell_bounds` of the per-category edges.
+
+    Returns
+    -------
+    torch.Tensor of shape (n,), dtype int64
+
+    Examples
+    --------
+    >>> import torch
+    >>> cell_bounds = ghm_cell_bounds(torch.tensor([[0.0, 0.5, 1.0], [0.0, 0.75, 1.0]]))
+    >>> logits = torch.tensor([[0.0, 0.0], [0.0, 0.0]])  # g = 0.5 for both
+    >>> ghm_cell_index(logits, torch.tensor([0, 1]), cell_bounds).tolist()  # 0 * 2 + 1, 1 * 2 + 0
+    [1, 2]
+    """
+    bounds, offsets = cell_bounds
+    with torch.no_grad():
+        nll = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+        shifted = offsets.index_select(0, target).add_(nll.clamp_(max=_NLL_CAP))
+        return torch.bucketize(shifted, bounds, right=True)
 
 
 def ghm_region_index(g, edges, target=None):
@@ -101,9 +150,8 @@ def ghm_region_index(g, edges, target=None):
 
     Region ``i`` is :math:`[e_i, e_{i+1})`; the last one also holds ``g = 1``.
     With per-category edges (one row per category) each example is binned
-    with the edges of its own category, ``target``. Only the inner edges are
-    used, so any increasing transform of ``g`` binned at edges transformed
-    alike gives the same regions (:func:`ghm_nll_edges`).
+    with the edges of its own category, ``target`` (see also
+    :func:`ghm_cell_index`).
 
     Parameters
     ----------

@@ -10,14 +10,13 @@ from ..functional import (
     ghm_cwap_margins,
     ghm_cwap_weight_table,
     ghm_effective_sizes,
+    ghm_cell_bounds,
+    ghm_cell_index,
     ghm_histogram,
-    ghm_nll_edges,
     ghm_normalize_weights,
     ghm_rebin,
-    ghm_region_index,
     ghm_region_values,
     ghm_uniform_edges,
-    gradient_norm,
 )
 from ..functional._reduction import check_reduction
 from ..functional._validation import check_options, check_scalar
@@ -193,24 +192,25 @@ class GHMCWAPLoss(nn.Module):
         state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
         return {**state, "_cache": {}}
 
-    def _cached(self, name, tensors, build):
-        # ``build()`` again only when one of ``tensors`` was replaced or changed
-        # in place (the entry holds the tensors, so their ids cannot be re-used)
-        versions = tuple(t._version for t in tensors)
+    def _cached(self, name, a, b, build):
+        # ``build()`` again only when tensor ``a`` or ``b`` was replaced or
+        # changed in place (the entry holds them, so their ids cannot be re-used)
         hit = self._cache.get(name)
-        if (hit is None or hit[1] != versions
-                or any(a is not b for a, b in zip(hit[0], tensors))):
-            hit = self._cache[name] = (tensors, versions, build())
-        return hit[2]
+        if (hit is None or hit[0] is not a or hit[1] is not b
+                or hit[2] != a._version or hit[3] != b._version):
+            hit = self._cache[name] = (a, b, a._version, b._version, build())
+        return hit[4]
 
     # ------------------------------------------------------------------
     # reading the state
 
     def _raw(self):
-        # (counts in use, count of one example on their scale)
+        # (counts in use, count of one example on their scale); buffers are read
+        # from ``_buffers``, faster than nn.Module's attribute lookup, per batch
+        buffers = self._buffers
         if self.accumulate == "batch":
-            return self.counts, (1.0 - self.momentum) if self.momentum > 0 else 1.0
-        return (self.counts if self.histogram_ready else self.epoch_counts), 1.0
+            return buffers["counts"], (1.0 - self.momentum) if self.momentum > 0 else 1.0
+        return buffers["counts" if self.histogram_ready else "epoch_counts"], 1.0
 
     def _sizes_weights_margins(self, counts, unit):
         # Eq. 1 and 2 on Algorithm 1's values v = n / (N d). A region holds at
@@ -249,7 +249,7 @@ class GHMCWAPLoss(nn.Module):
                 table = self._weight_table(counts, table)
             return table, margins
 
-        return self._cached("tables", (counts, self.widths), build)
+        return self._cached("tables", counts, self._buffers["widths"], build)
 
     def _bias(self):
         # EMA bias 1 - mu^t, at least 1 - mu (its value after one batch)
@@ -282,11 +282,10 @@ class GHMCWAPLoss(nn.Module):
     # updating the state
 
     def _cells(self, logits, target):
-        # flat cell y * N + i of each example, binning its cross-entropy at the
-        # edges mapped by ghm_nll_edges (the regions of g = 1 - p_y, without g)
-        nll_edges = self._cached("nll_edges", (self.edges,), lambda: ghm_nll_edges(self.edges))
-        nll = torch.nn.functional.cross_entropy(logits, target, reduction="none")
-        return ghm_region_index(nll, nll_edges, target).add_(target, alpha=self.n_regions)
+        # flat cell y * N + i of each example (regions of g = 1 - p_y)
+        edges = self._buffers["edges"]
+        cell_bounds = self._cached("bounds", edges, edges, lambda: ghm_cell_bounds(edges))
+        return ghm_cell_index(logits, target, cell_bounds)
 
     @torch.no_grad()
     def set_counts(self, logits, target):
@@ -298,9 +297,8 @@ class GHMCWAPLoss(nn.Module):
         """
         if self.accumulate != "epoch":
             raise ValueError("set_counts needs accumulate='epoch'.")
-        cell = ghm_region_index(gradient_norm(logits, target), self.edges, target)
+        cell = self._cells(logits, target)
         n_classes, n_regions = self.counts.shape
-        cell.add_(target, alpha=n_regions)
         # flat cells: one "class" of C * N regions
         counts = ghm_histogram(cell, torch.zeros_like(cell), 1, n_classes * n_regions)
         self.counts = counts.view(n_classes, n_regions)
@@ -308,17 +306,19 @@ class GHMCWAPLoss(nn.Module):
         return self
 
     def _count(self, cell):
-        # (under no_grad) ``cell`` = target * N + region
+        # (under no_grad) ``cell`` = target * N + region; ``ones`` is cached per
+        # batch size (the cache is dropped when the module moves device)
+        buffers = self._buffers
         ones = self._cache.get("ones")
-        if ones is None or ones.shape != cell.shape or ones.device != cell.device:
-            ones = self._cache["ones"] = torch.ones(cell.shape, dtype=self.counts.dtype,
-                                                    device=cell.device)
-        self.epoch_counts.view(-1).index_add_(0, cell, ones)
+        if ones is None or ones.shape[0] != cell.shape[0]:
+            ones = self._cache["ones"] = torch.ones(
+                cell.shape, dtype=buffers["counts"].dtype, device=cell.device)
+        buffers["epoch_counts"].put_(cell, ones, accumulate=True)
         if self.accumulate == "batch":
             # EMA n <- mu n + (1 - mu) h with the batch histogram h, in place
-            self.counts.mul_(self.momentum).view(-1).index_add_(
-                0, cell, ones, alpha=1.0 - self.momentum)
-            self.steps.add_(1.0)
+            buffers["counts"].mul_(self.momentum).put_(cell, ones * (1.0 - self.momentum),
+                                                       accumulate=True)
+            buffers["steps"].add_(1.0)
 
     @torch.no_grad()
     def end_epoch(self):
@@ -366,21 +366,31 @@ class GHMCWAPLoss(nn.Module):
         In training mode the batch is first counted (see the class docstring).
         ``sample_weight`` (n,) multiplies the per-example losses.
         """
-        n_classes = self.counts.shape[0]
+        n_classes = self._buffers["counts"].shape[0]
         if n_classes != logits.shape[-1]:
             raise ValueError(
                 f"GHMCWAPLoss holds histograms for {n_classes} classes, got "
                 f"logits for {logits.shape[-1]}; call reset_state(n_classes)."
             )
+        reduction = self.reduction
         with torch.no_grad():
             cell = self._cells(logits, target)
             if self.training:
                 self._count(cell)
             table, margins = self._tables()
-            weight = None if table is None else table.index_select(0, cell)
+            weight = None
+            if table is not None:
+                if reduction == "mean":  # sum_j (w_j / n) l_j: no division in the graph
+                    reduction = "sum"
+                    n = cell.shape[0]
+                    hit = self._cache.get("per_row")
+                    if hit is None or hit[0] is not table or hit[1] != n:
+                        hit = self._cache["per_row"] = (table, n, table / max(n, 1))
+                    table = hit[2]
+                weight = table.index_select(0, cell)
             if sample_weight is not None:
                 weight = sample_weight if weight is None else weight * sample_weight
-        return ghm_cwap_loss(logits, target, margins, weight, self.reduction, check_input=False)
+        return ghm_cwap_loss(logits, target, margins, weight, reduction, check_input=False)
 
     def extra_repr(self):
         return (
