@@ -17,6 +17,7 @@ import torch
 from skorch.dataset import Dataset, ValidSplit
 from torch.utils.data import DataLoader, Subset
 
+from ._budget import resolve_budget
 from .samplers import DeviceBatchIterator, DeviceWeightedSampler, IndexSampler
 
 #: the iterator parameters honoured on device data; any other raises
@@ -151,7 +152,7 @@ class DeviceDataMixin:
             dataset = as_device_dataset(dataset)
         prefix = "iterator_train" if training else "iterator_valid"
         kwargs = self.get_params_for(prefix)
-        batch_size = kwargs.get("batch_size", self.batch_size)
+        batch_size = resolve_budget(kwargs.get("batch_size", self.batch_size), 1, len(dataset))[0]
         if batch_size == -1:
             batch_size = max(len(dataset), 1)
         sampler = self._train_sampler(dataset, kwargs) if training else None

@@ -28,8 +28,10 @@ from torch import nn
 #: constraints of the classifier's own and skorch's numeric parameters
 PARAMETER_CONSTRAINTS = {
     "lr": [Interval(Real, 0, np.inf, closed="left")],
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
+    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "batch_size": [
+        Interval(Integral, 1, None, closed="left"), Options(Integral, {-1}), StrOptions({"auto"})
+    ],
     "warm_start": ["boolean"],
     "verbose": ["verbose"],
     "random_state": ["random_state"],

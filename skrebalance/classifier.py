@@ -12,6 +12,7 @@ from skorch.net import NeuralNet
 from skorch.utils import to_tensor
 from torch import nn
 
+from ._budget import resolve_budget
 from ._device_data import DeviceDataMixin, DeviceDataset
 from ._init import InitializationMixin
 from ._persistence import PersistenceMixin, skorch_sees_device
@@ -23,6 +24,7 @@ from ._validation import (
     row_weights,
     validate_training_data,
 )
+from .callbacks import WarmupCosineLR
 from .losses._weighted import weighted_criterion_loss
 from .modules import MLP
 
@@ -48,9 +50,16 @@ class RebalancedNetClassifier(
         ``n_features`` / ``n_classes`` and they are not given as
         ``module__n_features`` / ``module__n_classes``, they are filled from the
         data at fit time. Set the width of the default MLP with
-        ``module__hidden_units`` (``()`` gives a linear model).
-    strategy : None, str, RebalancingStrategy or list, default=None
-        How to re-balance: ``None``/``"none"``, a name from
+        ``module__hidden_units`` (``()`` gives a linear model). If the module
+        has a ``fit_input_statistics(X)`` method (the default MLP's robust
+        input scaling), a fit that initializes the module calls it with the
+        training rows; ``warm_start`` and later ``partial_fit`` calls keep
+        the statistics.
+    strategy : None, str, RebalancingStrategy or list, default="logit_adjustment"
+        How to re-balance (the default: plain cross-entropy training and
+        post-hoc logit adjustment, ``softmax(z - log prior)``, which targets
+        the balanced error). Also:
+        ``None``/``"none"``, a name from
         :func:`skrebalance.strategies.available`, a strategy instance, or a list
         combining one sampling strategy with one loss strategy. Its parameters
         can be set as ``strategy__<param>`` (also in ``GridSearchCV``); with a
@@ -60,14 +69,23 @@ class RebalancedNetClassifier(
     criterion : type, default=torch.nn.CrossEntropyLoss
         Loss used when no strategy provides one (with a loss strategy, it and
         ``criterion__*`` are refused).
-    optimizer : type, default=torch.optim.Adam
-        Optimizer class; its parameters as ``optimizer__<param>``.
-    lr : float, default=0.01
-        Learning rate (finite, > 0).
-    max_epochs : int, default=50
-        Number of passes (epochs) per ``fit`` (>= 1).
-    batch_size : int, default=128
+    optimizer : type, default=torch.optim.AdamW
+        Optimizer class; its parameters as ``optimizer__<param>`` (AdamW's
+        own ``weight_decay=0.01`` applies by default).
+    lr : float, default=2e-3
+        Base learning rate (finite, > 0); the default ``"lr_schedule"``
+        callback (:class:`~skrebalance.callbacks.WarmupCosineLR`) warms it
+        up over the first 5 % of the optimizer steps, then decays it to 0
+        along a cosine. ``callbacks__lr_schedule=None`` keeps it constant.
+    max_epochs : int or "auto", default="auto"
+        Number of passes (epochs) per ``fit`` (>= 1). ``"auto"``: about 1000
+        optimizer steps, ``clip(ceil(1000 / ceil(n / batch)), 20, 300)``
+        epochs for ``n`` training rows
+        (:func:`~skrebalance._budget.auto_max_epochs`).
+    batch_size : int or "auto", default="auto"
         Training batch size; ``-1`` trains on the whole set at once.
+        ``"auto"``: ``min(n, clip(2 ** round(log2(n / 16)), 32, 256))``
+        (:func:`~skrebalance._budget.auto_batch_size`).
     train_split : None, float or callable, default=None
         Validation split: a float is the validation fraction; skorch's
         ``ValidSplit`` works too. Both are stratified and seeded by
@@ -126,6 +144,8 @@ class RebalancedNetClassifier(
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn.pipeline import make_pipeline
     >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> RebalancedNetClassifier(random_state=0).fit(X, y).score(X, y) > 0.95
+    True
     >>> clf = RebalancedNetClassifier(strategy="focal", max_epochs=5, random_state=0)
     >>> model = make_pipeline(StandardScaler(), clf).fit(X, y)
     >>> model.predict_proba(X[:2]).sum(axis=1).round(6).tolist()
@@ -138,12 +158,12 @@ class RebalancedNetClassifier(
         self,
         module=MLP,
         *,
-        strategy=None,
+        strategy="logit_adjustment",
         criterion=nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=0.01,
-        max_epochs=50,
-        batch_size=128,
+        optimizer=torch.optim.AdamW,
+        lr=2e-3,
+        max_epochs="auto",
+        batch_size="auto",
         train_split=None,
         callbacks=None,
         warm_start=False,
@@ -230,14 +250,17 @@ class RebalancedNetClassifier(
             check_fit_params(self.module_, fit_params)
             # Shuffles and draws of this fit (and of its strategies) use their
             # own generator, so fits in threads stay reproducible; torch's
-            # global RNG is seeded too, for dropout.
+            # global RNG is seeded too, for dropout, which draws from it: a
+            # module with dropout trains holding the global RNG lock (seeded
+            # fits in threads then run one at a time, reproducibly).
             self.train_generator_ = None
             if seed is not None:
                 self.train_generator_ = torch.Generator(device=self.device_)
                 self.train_generator_.manual_seed(seed)
             try:
-                with skorch_sees_device(self), seeded_global_rng(seed, self.device_, False):
-                    self._train(X, y_encoded, weights, seed, fit_params, method)
+                hold = _draws_from_global_rng(self.module_)
+                with skorch_sees_device(self), seeded_global_rng(seed, self.device_, hold):
+                    self._train(X, y_encoded, weights, seed, fit_params, method, reset)
             finally:
                 # the training data must not be kept (nor pickled) with the model
                 for name in ("train_X_", "train_y_", "train_sample_weight_",
@@ -245,7 +268,7 @@ class RebalancedNetClassifier(
                     self.__dict__.pop(name, None)
         return self
 
-    def _train(self, X, y, weights, seed, fit_params, method):
+    def _train(self, X, y, weights, seed, fit_params, method, reset):
         device = self.device_
         dataset = DeviceDataset(
             torch.as_tensor(X, device=device), torch.as_tensor(y, device=device),
@@ -263,6 +286,8 @@ class RebalancedNetClassifier(
         train = split[0]
         self.train_X_, self.train_y_ = train.X, train.y
         self.train_sample_weight_ = train.sample_weight
+        if reset and hasattr(self.module_, "fit_input_statistics"):
+            self.module_.fit_input_statistics(train.X)
         # skorch's partial_fit: on_train_begin, fit_loop, on_train_end
         NeuralNet.partial_fit(self, dataset, y, _routing_method=method, **fit_params)
 
@@ -285,10 +310,20 @@ class RebalancedNetClassifier(
             )
         return self.label_encoder_.classes_
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's fit loop; ``max_epochs="auto"`` is resolved from the training rows."""
+        if epochs is None and self.max_epochs == "auto":
+            train_y = self.__dict__.get("train_y_")
+            n_rows = len(train_y) if train_y is not None else len(X)
+            batch_size = self.get_params_for("iterator_train").get("batch_size", self.batch_size)
+            epochs = resolve_budget(batch_size, "auto", n_rows)[1]
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
     @property
     def _default_callbacks(self):
         return [
             ("epoch_timer", EpochTimer()),
+            ("lr_schedule", WarmupCosineLR()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
             ("valid_acc", EpochScoring("accuracy", name="valid_acc", lower_is_better=False,
@@ -382,6 +417,10 @@ class RebalancedNetClassifier(
         # skorch shows only the module; the strategy is what tells nets apart
         first, _, rest = super().__repr__().partition("\n")
         return f"{first}\n  strategy={self.strategy!r},\n{rest}"
+
+
+def _draws_from_global_rng(module):
+    return any(isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0 for m in module.modules())
 
 
 def _detach(y_pred):

@@ -6,6 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._robust_input import RobustScaleInput
+
 __all__ = ["MLP"]
 
 #: output layers of :class:`MLP`, by the name of its ``head`` parameter
@@ -77,18 +79,25 @@ class MLP(nn.Module):
         Number of input features.
     n_classes : int
         Number of output logits.
-    hidden_units : tuple of int, default=(64, 64)
+    hidden_units : tuple of int, default=(128, 128)
         Width of each hidden layer; ``()`` gives a linear model (multinomial
         logistic regression when trained with cross-entropy).
-    activation : type of torch.nn.Module, default=torch.nn.ReLU
+    activation : type of torch.nn.Module, default=torch.nn.SiLU
         Non-linearity after each hidden layer.
-    dropout : float, default=0.0
+    dropout : float, default=0.1
         Dropout probability after each hidden activation.
     head : {"linear", "cosine"}, default="linear"
         Output layer: affine (``nn.Linear``), or ``CosineLinear`` (of this
         module), whose logits are the cosines between the last hidden
         activations and one weight vector per class, in :math:`[-1, 1]`
         (no bias), for losses that scale the logits (``"ldam_drw"``).
+    input_scaling : {"robust", None}, default="robust"
+        ``"robust"`` puts a :class:`~skrebalance._robust_input.RobustScaleInput`
+        first (median / IQR scaling and smooth clipping, its statistics set
+        by :meth:`fit_input_statistics` from the training rows), so raw
+        features in any unit work; ``None`` feeds ``X`` as it is.
+    input_clip : float or None, default=3.0
+        Bound of the smooth clipping of ``input_scaling="robust"``.
 
     Examples
     --------
@@ -96,13 +105,13 @@ class MLP(nn.Module):
     >>> net = MLP(n_features=4, n_classes=3, hidden_units=(8,))
     >>> net(torch.zeros(2, 4)).shape
     torch.Size([2, 3])
-    >>> MLP(n_features=4, n_classes=3, hidden_units=())
+    >>> MLP(n_features=4, n_classes=3, hidden_units=(), input_scaling=None)
     MLP(
       (layers): Sequential(
         (0): Linear(in_features=4, out_features=3, bias=True)
       )
     )
-    >>> MLP(n_features=4, n_classes=3, hidden_units=(), head="cosine")
+    >>> MLP(n_features=4, n_classes=3, hidden_units=(), head="cosine", input_scaling=None)
     MLP(
       (layers): Sequential(
         (0): CosineLinear(in_features=4, out_features=3)
@@ -114,14 +123,23 @@ class MLP(nn.Module):
         self,
         n_features,
         n_classes,
-        hidden_units=(64, 64),
-        activation=nn.ReLU,
-        dropout=0.0,
+        hidden_units=(128, 128),
+        activation=nn.SiLU,
+        dropout=0.1,
         head="linear",
+        input_scaling="robust",
+        input_clip=3.0,
     ):
         super().__init__()
         if head not in HEADS:
             raise ValueError(f"head must be one of {HEADS}, got {head!r}.")
+        if input_scaling not in ("robust", None):
+            raise ValueError(
+                f"input_scaling must be 'robust' or None, got {input_scaling!r}."
+            )
+        self.input = (
+            RobustScaleInput(n_features, clip=input_clip) if input_scaling else None
+        )
         if isinstance(hidden_units, int):
             hidden_units = (hidden_units,)
         layers = []
@@ -140,4 +158,11 @@ class MLP(nn.Module):
 
     def forward(self, X):
         """Return logits of shape ``(n, n_classes)``."""
+        if self.input is not None:
+            X = self.input(X)
         return self.layers(X)
+
+    def fit_input_statistics(self, X):
+        """Set the input scaling's statistics from the training rows ``X`` (no-op without)."""
+        if self.input is not None:
+            self.input.fit_input_statistics(X)

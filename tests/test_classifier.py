@@ -207,7 +207,7 @@ def test_new_shuffle_every_epoch(three_class):
 
 def test_training_reduces_loss_and_history_is_recorded(imbalanced_binary):
     X, y = imbalanced_binary
-    clf = RebalancedNetClassifier(max_epochs=8, random_state=0).fit(X, y)
+    clf = RebalancedNetClassifier(max_epochs=8, batch_size=128, random_state=0).fit(X, y)
     losses = clf.history[:, "train_loss"]
     assert len(losses) == 8 and losses[-1] < losses[0]
     n_batches = -(-len(X) // clf.batch_size)

@@ -1,0 +1,98 @@
+"""The training budget sized from the data: ``batch_size="auto"``, ``max_epochs="auto"``.
+
+A fixed number of epochs gives a 300-row data set a few hundred optimizer
+steps and a 100 000-row one tens of thousands. The automatic budget fixes
+the number of optimizer *steps* instead (about :data:`TARGET_STEPS`) and
+sizes the batch from the number of training rows :math:`n`:
+
+.. math::
+
+    b &= \\min\\bigl(n,\\ \\mathrm{clip}(2^{\\mathrm{round}(\\log_2(n / 16))},\\ 32,\\ 256)\\bigr)
+
+    s &= \\lceil n / b \\rceil \\quad \\text{(steps per epoch)}
+
+    E &= \\mathrm{clip}(\\lceil 1000 / s \\rceil,\\ 20,\\ 300)
+"""
+
+import math
+
+__all__ = ["auto_batch_size", "auto_max_epochs", "resolve_budget"]
+
+#: optimizer steps the automatic number of epochs aims at
+TARGET_STEPS = 1000
+#: bounds of the automatic batch size (before capping at the number of rows)
+MIN_BATCH, MAX_BATCH = 32, 256
+#: bounds of the automatic number of epochs
+MIN_EPOCHS, MAX_EPOCHS = 20, 300
+
+
+def auto_batch_size(n_rows):
+    """``batch_size="auto"``: about ``n_rows / 16``, a power of two in [32, 256], at most ``n_rows``.
+
+    Parameters
+    ----------
+    n_rows : int
+        Number of training rows (>= 1).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> auto_batch_size(300), auto_batch_size(1000), auto_batch_size(20), auto_batch_size(10**6)
+    (32, 64, 20, 256)
+    """
+    n_rows = int(n_rows)
+    if n_rows < 1:
+        raise ValueError(f"n_rows must be >= 1, got {n_rows}.")
+    size = 2 ** round(math.log2(max(n_rows / 16, 1)))
+    return min(n_rows, max(MIN_BATCH, min(MAX_BATCH, size)))
+
+
+def auto_max_epochs(n_rows, batch_size):
+    """``max_epochs="auto"``: epochs giving about 1000 optimizer steps, within [20, 300].
+
+    Parameters
+    ----------
+    n_rows : int
+        Number of training rows (>= 1).
+    batch_size : int
+        Training batch size (``-1``: the whole set).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> auto_max_epochs(300, 32)   # 10 steps per epoch
+    100
+    >>> auto_max_epochs(100000, 256)  # 391 steps per epoch
+    20
+    """
+    batch_size = n_rows if batch_size == -1 else batch_size
+    steps_per_epoch = math.ceil(n_rows / max(1, min(batch_size, n_rows)))
+    return max(MIN_EPOCHS, min(MAX_EPOCHS, math.ceil(TARGET_STEPS / steps_per_epoch)))
+
+
+def resolve_budget(batch_size, max_epochs, n_rows):
+    """The ``(batch_size, max_epochs)`` a fit on ``n_rows`` rows uses.
+
+    ``"auto"`` values follow :func:`auto_batch_size` / :func:`auto_max_epochs`;
+    integers pass through (``-1``, the whole set, included).
+
+    Examples
+    --------
+    >>> resolve_budget("auto", "auto", 300)
+    (32, 100)
+    >>> resolve_budget(-1, "auto", 300)
+    (-1, 300)
+    >>> resolve_budget(128, 50, 300)
+    (128, 50)
+    """
+    if batch_size == "auto":
+        batch_size = auto_batch_size(n_rows)
+    if max_epochs == "auto":
+        max_epochs = auto_max_epochs(n_rows, batch_size)
+    return batch_size, max_epochs
