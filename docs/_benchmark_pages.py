@@ -140,12 +140,15 @@ def _write_if_changed(path, text):
 
 def _page_name(md, results_dir):
     """``uci/table4/summary.md`` -> ``uci-table4``, ``speed/README.md`` -> ``speed``,
-    ``speed/speed_cpu.md`` -> ``speed_cpu``."""
+    ``speed/speed_cpu.md`` -> ``speed_cpu``, ``ghm_ablation/ghm_ablation.md`` ->
+    ``ghm_ablation``."""
     parts = list(md.relative_to(results_dir).with_suffix("").parts)
     if len(parts) > 1 and parts[-1].lower() in ("summary", "readme", "index"):
         parts = parts[:-1]
     elif len(parts) > 1 and parts[-1].startswith(parts[-2]):
         parts = parts[:-2] + parts[-1:]
+    elif len(parts) > 1 and parts[-2].startswith(parts[-1]):
+        parts = parts[:-1]  # "subclass_simulation_paper_profile/subclass_simulation.md"
     return "-".join(parts)
 
 
