@@ -51,7 +51,7 @@ The GHM-CWAP ablation (``--paper``)
     weights only) = ``ghm_cwap:gamma=0.0,adaptive=False``; A^URA (margins
     only, equal-width regions) = ``ghm_cwap:intra=False,adaptive=False``;
     R+A^URA = ``ghm_cwap:adaptive=False``; R+A^AURA = ``ghm_cwap``. The
-    results go to ``DIR/ghm_ablation.{md,csv}``.
+    results go to ``DIR/ablation.{md,csv}``.
 
 Run
     python benchmarks/long_tail_recall.py [strategies ...] [--dataset digits]
@@ -191,7 +191,7 @@ def main(argv=None):
     if args.paper:
         summary += "\n" + "\n".join(paper_section(rows)).rstrip() + "\n"
     print("\n" + summary)
-    stem = "ghm_ablation" if args.paper else "long_tail_recall"
+    stem = "ablation" if args.paper else "long_tail_recall"
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, f"{stem}.md"), "w") as handle:

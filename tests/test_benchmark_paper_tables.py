@@ -162,11 +162,11 @@ def test_ghm_paper_section_pattern_figures():
 def test_ghm_paper_run_writes_the_ablation(tmp_path):
     long_tail_recall.main(["--paper", "--seeds", "1", "--epochs", "1", "--dataset", "digits",
                            "--out", str(tmp_path)])
-    text = (tmp_path / "ghm_ablation.md").read_text()
+    text = (tmp_path / "ablation.md").read_text()
     for variant in long_tail_recall.PAPER_VARIANTS:
         assert f"| {variant} (paper) |" in text and f"| {variant} (here) |" in text
     assert "Same direction in" in text and "--paper" in text
-    rows = pd.read_csv(tmp_path / "ghm_ablation.csv")
+    rows = pd.read_csv(tmp_path / "ablation.csv")
     assert set(rows["strategy"]) == set(long_tail_recall.PAPER_VARIANTS)
     # on the balanced test set the four groups' mean recall is the balanced accuracy
     # when the groups are equally large (digits: 10 classes -> 3, 3, 2, 2: weighted)
