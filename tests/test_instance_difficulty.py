@@ -335,6 +335,19 @@ class RecordRows(Callback):
             self.rows_[-1].append(batch[0][:, 0].long())
 
 
+class Logistic(torch.nn.Module):
+    """A linear model whose untrained predictions are spread (scaled init)."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+        with torch.no_grad():
+            self.linear.weight.mul_(3.0)
+
+    def forward(self, X):
+        return self.linear(X)
+
+
 def test_sampler_draws_proportionally_to_weights():
     # lr=0 freezes the model, so after the first update (uniform -> initial
     # prediction) the weights stay fixed; the epochs after it are draws from w.
@@ -344,6 +357,7 @@ def test_sampler_draws_proportionally_to_weights():
     y = (rng.rand(n) < 0.3).astype(int)
     recorder = RecordRows()
     clf = RebalancedNetClassifier(
+        Logistic,
         strategy=InstanceDifficulty(c=0.01),
         optimizer=torch.optim.SGD,
         lr=0.0,
