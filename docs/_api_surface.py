@@ -33,6 +33,7 @@ INTERNAL_METHODS = (
     "adjusted_logits",
     "check_data",
     "evaluation_step",
+    "fit_loop",
     "get_dataset",
     "get_iterator",
     "get_loss",

@@ -149,7 +149,13 @@ def _page_name(md, results_dir):
         parts = parts[:-2] + parts[-1:]
     elif len(parts) > 1 and parts[-2].startswith(parts[-1]):
         parts = parts[:-1]  # "subclass_simulation_paper_profile/subclass_simulation.md"
-    return "-".join(parts)
+    name = "-".join(parts)
+    folder = "-".join(md.parent.relative_to(results_dir).parts)
+    has_readme = any(m.name.lower() == README for m in md.parent.glob("*.md"))
+    if md.name.lower() != README and name == folder and has_readme:
+        # the folder's README has that name: the summary keeps its full path
+        name = "-".join(md.relative_to(results_dir).with_suffix("").parts)
+    return name
 
 
 def _title(md, results_dir):

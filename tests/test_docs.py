@@ -344,6 +344,7 @@ def test_benchmark_pages_include_each_summary(docs_helpers, tmp_path):
     (results / "uci" / "t4" / "summary.md").write_text("# Table 4\n\n![cd](cd.png)\n")
     (results / "uci" / "t4" / "folds.csv").write_text("a,b\n")
     (results / "class_level.md").write_text("No title, one line.\n")
+    (results / "uci" / "uci.md").write_text("# Named as its folder\n")
     docs = tmp_path / "docs"
     stale = docs / "generated" / "benchmarks" / "old.md"
     stale.parent.mkdir(parents=True)
@@ -353,14 +354,16 @@ def test_benchmark_pages_include_each_summary(docs_helpers, tmp_path):
         results, docs / "generated" / "benchmarks", docs / "generated" / "toc.rst", docs
     )
 
-    assert sorted(written) == ["class_level", "uci", "uci-t4"]
+    # unique names: the folder's README is "uci", the summary named like the
+    # folder keeps its full path
+    assert sorted(written) == ["class_level", "uci", "uci-t4", "uci-uci"]
     assert not stale.exists()
     toc = (docs / "generated" / "toc.rst").read_text()
     # quality results first, a folder's README is the parent of its summaries
     assert toc.split("\n\n")[1].split() == ["/generated/benchmarks/uci", "/generated/benchmarks/class_level"]
     uci = (docs / "generated" / "benchmarks" / "uci.md").read_text()
     assert "```{include} ../../../results/uci/README.md\n:relative-images:\n```" in uci
-    assert "```{toctree}\n:maxdepth: 1\n\nuci-t4\n```" in uci
+    assert "```{toctree}\n:maxdepth: 1\n\nuci-t4\nuci-uci\n```" in uci
     t4 = (docs / "generated" / "benchmarks" / "uci-t4.md").read_text()
     assert "{download}`folds.csv <../../../results/uci/t4/folds.csv>`" in t4
     assert not t4.startswith("# ")  # the summary's own title is the page title
