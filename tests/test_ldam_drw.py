@@ -167,7 +167,7 @@ def test_bad_parameters_raise_at_fit(params, match):
 def test_cosine_head_trains_with_ldam_drw():
     X, y = _counts_data([60, 30, 10])
     clf = RebalancedNetClassifier(
-        strategy="ldam_drw", module__head="cosine", max_epochs=40, random_state=0
+        strategy="ldam_drw", module__head="cosine", max_epochs=40, lr=0.01, random_state=0
     ).fit(X, y)
     z = module_logits(clf, X)
     assert z.abs().max().item() <= 1.0 + 1e-6

@@ -30,6 +30,7 @@ Z = [[1.0, 0.5, 0.0]]
 
 
 def module_logits(clf, X):
+    clf.module_.eval()  # the default MLP has dropout
     with torch.no_grad():
         return clf.module_(torch.as_tensor(X, dtype=torch.float32))
 
