@@ -1,7 +1,5 @@
 """RebalancedNetClassifier: a scikit-learn classifier on skorch with ``strategy=``."""
 
-import math
-
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
@@ -9,7 +7,6 @@ from sklearn.utils._metadata_requests import _routing_enabled, process_routing
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from skorch.net import NeuralNet
-from skorch.utils import to_tensor
 from torch import nn
 
 from ._budget import resolve_budget
@@ -18,6 +15,7 @@ from ._init import InitializationMixin
 from ._persistence import PersistenceMixin, skorch_sees_device
 from ._prediction import PredictionMixin
 from ._threads import resolve_device, seeded_global_rng, torch_threads
+from ._training import TrainingStepsMixin
 from ._validation import (
     check_fit_params,
     check_parameters,
@@ -25,12 +23,16 @@ from ._validation import (
     validate_training_data,
 )
 from .callbacks import WarmupCosineLR
-from .losses._weighted import weighted_criterion_loss
 from .modules import MLP
 
 
 class RebalancedNetClassifier(
-    PredictionMixin, PersistenceMixin, DeviceDataMixin, InitializationMixin, NeuralNetClassifier
+    PredictionMixin,
+    PersistenceMixin,
+    TrainingStepsMixin,
+    DeviceDataMixin,
+    InitializationMixin,
+    NeuralNetClassifier,
 ):
     """Neural-network classifier with a class-imbalance re-balancing strategy.
 
@@ -331,83 +333,6 @@ class RebalancedNetClassifier(
             ("print_log", PrintLog()),
         ]
 
-    # ------------------------------------------------------------------
-    # training steps (skorch's extension points)
-
-    def train_step_single(self, batch, **fit_params):
-        """skorch's training step; the batch's ``sample_weight`` reaches the loss."""
-        self._set_training(True)
-        Xi, yi = batch
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True,
-                             sample_weight=getattr(batch, "sample_weight", None))
-        loss.backward()
-        return {"loss": loss.detach(), "y_pred": _detach(y_pred)}
-
-    def validation_step(self, batch, **fit_params):
-        """skorch's validation step, with the batch's ``sample_weight``."""
-        self._set_training(False)
-        Xi, yi = batch
-        with torch.no_grad():
-            y_pred = self.infer(Xi, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=False,
-                                 sample_weight=getattr(batch, "sample_weight", None))
-        return {"loss": loss, "y_pred": y_pred}
-
-    def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
-        """Loss of a batch: the criterion on the logits (first output).
-
-        ``sample_weight`` (float tensor (n,) or ``None``) multiplies the
-        per-row losses (``weighted_criterion_loss``).
-        """
-        if isinstance(y_pred, (tuple, list)):
-            y_pred = y_pred[0]
-        return weighted_criterion_loss(self.criterion_, y_pred, y_true.to(self.device_),
-                                       sample_weight)
-
-    def infer(self, x, **fit_params):
-        """Forward ``x`` (already on the device) through the module."""
-        x = to_tensor(x, device=self.device_)
-        if isinstance(x, dict):
-            return self.module_(**self._merge_x_and_fit_params(x, fit_params))
-        return self.module_(x, **fit_params)
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """One pass over ``iterator``; batch losses reach the host once per epoch.
-
-        skorch calls ``loss.item()`` after every batch, a device synchronisation
-        per step. Here the losses stay on the device until the epoch ends. A
-        non-finite training loss stops the fit with a ``ValueError``.
-        """
-        if iterator is None:
-            return
-        losses = []
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            losses.append(step["loss"].detach())
-            self.history.record_batch(prefix + "_batch_size", batch[0].shape[0])
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-        if losses:
-            values = torch.stack(losses).float().cpu().tolist()
-            for row, value in zip(self.history[-1]["batches"][-len(values) :], values):
-                row[prefix + "_loss"] = value
-            if training and not all(math.isfinite(v) for v in values):
-                raise ValueError(
-                    f"the training loss became non-finite in epoch {len(self.history)} "
-                    f"(lr={self.lr!r}): the fit diverged; use a smaller lr."
-                )
-        self.history.record(prefix + "_batch_count", len(losses))
-
-    def _set_training(self, training=True):
-        # skorch calls this before every batch; module.train() walks every
-        # submodule through nn.Module.__setattr__, a measurable share of a
-        # small net's step. Skip it when the modules are already in that mode.
-        modules = [getattr(self, name + "_", None) for name in self._modules + self._criteria]
-        if all(getattr(m, "training", training) == training for m in modules):
-            return
-        super()._set_training(training)
-
     def _draw_seed(self):
         if self.random_state is None:
             return None
@@ -421,9 +346,3 @@ class RebalancedNetClassifier(
 
 def _draws_from_global_rng(module):
     return any(isinstance(m, nn.modules.dropout._DropoutNd) and m.p > 0 for m in module.modules())
-
-
-def _detach(y_pred):
-    if isinstance(y_pred, (tuple, list)):
-        return type(y_pred)(p.detach() for p in y_pred)
-    return y_pred.detach()
