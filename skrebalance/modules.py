@@ -8,7 +8,7 @@ from torch import nn
 
 from ._robust_input import RobustScaleInput
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "CosineLinear"]
 
 #: output layers of :class:`MLP`, by the name of its ``head`` parameter
 HEADS = ("linear", "cosine")
