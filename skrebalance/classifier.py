@@ -132,6 +132,10 @@ class RebalancedNetClassifier(
         Column names, when ``X`` was a DataFrame with string column names.
     n_classes_ : int
         Number of classes.
+    fit_interrupted_ : bool
+        Whether the last ``fit``/``partial_fit`` was cut short by a
+        ``KeyboardInterrupt`` (Ctrl-C), which skorch swallows: the net is then
+        only partly trained.
     device_ : torch.device
         The device actually used.
     strategy_ : RebalancingStrategy or list of RebalancingStrategy
@@ -319,7 +323,14 @@ class RebalancedNetClassifier(
             n_rows = len(train_y) if train_y is not None else len(X)
             batch_size = self.get_params_for("iterator_train").get("batch_size", self.batch_size)
             epochs = resolve_budget(batch_size, "auto", n_rows)[1]
-        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        # skorch's partial_fit swallows KeyboardInterrupt and returns a
+        # half-trained net: record it so callers can tell the two apart
+        self.fit_interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self.fit_interrupted_ = True
+            raise
 
     @property
     def _default_callbacks(self):

@@ -181,3 +181,23 @@ def test_iterator_shuffle_false_and_drop_last_are_honoured(three_class):
     first_epoch = record.labels_[:2]
     assert len(record.labels_) == 2 * FAST["max_epochs"]  # 300 rows: 2 full batches
     assert torch.cat(first_epoch).tolist() == y[:256].tolist()
+
+
+def test_interrupted_fit_is_flagged():
+    from sklearn.datasets import make_classification
+
+    # skorch swallows KeyboardInterrupt: the net must say it is half-trained
+    from skorch.callbacks import Callback
+
+    class StopAtEpoch2(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    X, y = make_classification(n_samples=60, random_state=0)
+    cut = RebalancedNetClassifier(
+        max_epochs=5, callbacks=[StopAtEpoch2()], random_state=0
+    ).fit(X, y)
+    assert cut.fit_interrupted_ and len(cut.history) == 2
+    whole = RebalancedNetClassifier(max_epochs=5, random_state=0).fit(X, y)
+    assert not whole.fit_interrupted_ and len(whole.history) == 5
