@@ -26,8 +26,8 @@ def warmup_cosine_factor(step, total_steps, warmup_fraction=0.05):
 
     a linear warm-up to 1 followed by a cosine decay towards 0 (Loshchilov &
     Hutter, 2017, without restarts; Goyal et al., 2017, for the warm-up).
-    Steps past ``total_steps`` keep the last factor's curve (it rises again),
-    so callers stop at ``total_steps``.
+    The formula is meant for ``0 <= step < total_steps``; past the end the
+    cosine would rise again (:class:`WarmupCosineLR` stays at its last step).
 
     Parameters
     ----------
@@ -52,7 +52,7 @@ def warmup_cosine_factor(step, total_steps, warmup_fraction=0.05):
     Examples
     --------
     >>> [round(warmup_cosine_factor(t, 100), 4) for t in (0, 4, 5, 52, 99)]
-    [0.2, 1.0, 1.0, 0.5137, 0.0003]
+    [0.2, 1.0, 1.0, 0.5083, 0.0003]
     """
     warmup = int(warmup_fraction * total_steps)
     if step < warmup:
