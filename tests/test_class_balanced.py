@@ -10,6 +10,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skrebalance import RebalancedNetClassifier
 from skrebalance.functional import effective_number_weights
+from skrebalance.functional._class_weights import auto_beta
 from skrebalance.losses import ClassWeightedFocalLoss
 from skrebalance.strategies import ClassBalancedLoss, FocalLoss
 
@@ -45,6 +46,52 @@ def test_effective_number_weights_against_hand_values(beta):
     assert weights.dtype == torch.float32
     np.testing.assert_allclose(weights.numpy(), HAND[beta], atol=2e-6)
     assert weights.sum().item() == pytest.approx(3.0)
+
+
+def test_auto_beta_is_one_minus_one_over_the_largest_count():
+    # counts (1, 10, 100): beta = 1 - 1/100 = 0.99, the weights of HAND[0.99]
+    assert auto_beta([1, 10, 100]) == pytest.approx(0.99)
+    np.testing.assert_allclose(effective_number_weights([1, 10, 100]).numpy(), HAND[0.99], atol=2e-6)
+    np.testing.assert_allclose(
+        effective_number_weights([1, 10, 100], "auto").numpy(), HAND[0.99], atol=2e-6
+    )
+    # counts (2, 4): beta = 0.75; E_2 = (1 - 0.5625) / 0.25 = 1.75,
+    # E_4 = (1 - 0.31640625) / 0.25 = 2.734375; 1/E = (0.571429, 0.365714),
+    # sum 0.937143 -> 2/sum * 1/E = (1.219512, 0.780488)
+    assert auto_beta(torch.tensor([2, 4])) == 0.75
+    np.testing.assert_allclose(effective_number_weights([2, 4]).numpy(), [1.219512, 0.780488], atol=2e-6)
+    # no class above one example: beta 0, equal weights (also all-empty counts)
+    assert auto_beta([1, 1, 0]) == 0.0 and auto_beta([0, 0]) == 0.0
+    np.testing.assert_allclose(effective_number_weights([1, 0]).numpy(), [1.0, 1.0])
+
+
+def test_auto_beta_at_30k_rows_with_055_percent_positives():
+    # 165 positives, 29835 negatives (0.55 %); weight ratio w_pos / w_neg = E_neg / E_pos.
+    # auto, beta = 1 - 1/29835: (1 - 1/n)^n = e^-1 e^(-1/(2n)) = 0.367873, so
+    #   E_neg = 29835 * 0.632127 = 18859.5; 165 ln(1 - 1/29835) = -0.00553051,
+    #   E_pos = 29835 * (1 - e^-0.00553051) = 29835 * 0.00551525 = 164.547: ratio 114.61
+    # beta = 0.999: E_neg = (1 - 0.999^29835) / 0.001 = 1000.0 (0.999^29835 = e^-29.85),
+    #   E_pos = (1 - e^(165 ln 0.999)) / 0.001 = (1 - 0.847823) / 0.001 = 152.18: ratio 6.571
+    # inverse frequency: 29835 / 165 = 180.82
+    counts = [29835, 165]
+    ratio = lambda w: (w[1] / w[0]).item()  # noqa: E731
+    assert ratio(effective_number_weights(counts)) == pytest.approx(114.61, rel=1e-3)
+    assert ratio(effective_number_weights(counts, 0.999)) == pytest.approx(6.571, rel=1e-3)
+    assert ratio(effective_number_weights(counts, 1.0)) == pytest.approx(180.82, rel=1e-4)
+
+
+def test_auto_weights_depend_on_count_ratios_not_on_data_size():
+    # w_small / w_large = (1 - e^-1) / (1 - e^-r) for r = n_small / n_max, at any size:
+    # r = 0.01 -> 0.632121 / 0.00995017 = 63.53; r = 0.3 -> 0.632121 / 0.259182 = 2.4389
+    for scale in (1, 10, 100):
+        w = effective_number_weights([1000 * scale, 10 * scale])
+        assert (w[1] / w[0]).item() == pytest.approx(63.53, rel=0.01)
+        w = effective_number_weights([100 * scale, 30 * scale])
+        assert (w[1] / w[0]).item() == pytest.approx(2.4389, rel=0.01)
+    # a fixed beta does not: 0.999 at 10 vs 1000 and at 1000 vs 100000 rows
+    small = effective_number_weights([1000, 10], 0.999)
+    large = effective_number_weights([100000, 1000], 0.999)
+    assert (small[1] / small[0]).item() > 5 * (large[1] / large[0]).item()
 
 
 def test_unnormalized_weights_are_inverse_effective_numbers():
@@ -105,6 +152,7 @@ def test_weights_come_from_training_counts_and_reach_the_criterion(three_class):
     counts = np.bincount(y).astype(float)
     np.testing.assert_array_equal(clf.strategy_.class_counts_.numpy(), counts)
     torch.testing.assert_close(clf.strategy_.class_weight_, effective_number_weights(counts, 0.99))
+    assert clf.strategy_.beta_ == 0.99
     # the strategy owns the net's criterion and wrote a copy of the weights into it
     assert clf.criterion_ is clf.strategy_.criterion_
     torch.testing.assert_close(clf.criterion_.class_weight, clf.strategy_.class_weight_)
@@ -112,6 +160,20 @@ def test_weights_come_from_training_counts_and_reach_the_criterion(three_class):
     # the minority (class 2, 10%) weighs most, the majority least
     assert clf.strategy_.class_weight_.argmax().item() == 2
     assert clf.strategy_.class_weight_.argmin().item() == 0
+
+
+def test_default_beta_is_auto_from_the_training_counts(three_class):
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy="class_balanced", **FAST).fit(X, y)
+    counts = np.bincount(y)
+    assert clf.strategy_.beta == "auto"
+    assert clf.strategy_.beta_ == pytest.approx(1 - 1 / counts.max())
+    expected = effective_number_weights(counts, 1 - 1 / counts.max())
+    torch.testing.assert_close(clf.strategy_.class_weight_, expected)
+    # a validation split: beta follows the counts of the rows trained on
+    clf = RebalancedNetClassifier(strategy="class_balanced", train_split=0.2, **FAST).fit(X, y)
+    assert clf.strategy_.beta_ == pytest.approx(1 - 1 / clf.strategy_.class_counts_.max().item())
+    assert clf.strategy_.class_counts_.sum().item() == 240
 
 
 def test_reduction_convention_is_weighted_sum_over_batch_size():
@@ -166,6 +228,7 @@ def test_grid_search_over_beta_and_pickle(imbalanced_binary):
     [
         ({"beta": 1.5}, "beta"),
         ({"beta": "high"}, "beta"),
+        ({"beta": "Auto"}, "beta"),
         ({"base_loss": "hinge"}, "base_loss"),
         ({"gamma": -1.0}, "gamma"),
     ],

@@ -17,7 +17,7 @@ from ._validation import as_vector, check_options, check_scalar
 TAU_VARIANTS = ("linear", "poly", "log", "sigmoid")
 
 
-def effective_number_weights(class_counts, beta=0.999, normalize=True, check_input=True):
+def effective_number_weights(class_counts, beta="auto", normalize=True, check_input=True):
     r"""Class weights inversely proportional to the effective number of samples.
 
     Cui et al. model the data of a class as covering a volume that grows
@@ -37,6 +37,13 @@ def effective_number_weights(class_counts, beta=0.999, normalize=True, check_inp
     ``beta=0.999`` classes of a few examples get nearly inverse-frequency
     weights while classes of several thousands are all treated alike.
 
+    ``beta="auto"`` takes :math:`\beta = 1 - 1 / n_{\max}` (``auto_beta``):
+    the paper's :math:`\beta = (N - 1) / N` with the volume :math:`N` of every
+    class set to the largest class count. The weights then depend on the
+    count ratios only, :math:`w_c / w_{\max} \approx (1 - e^{-1}) / (1 -
+    e^{-n_c / n_{\max}})`, about :math:`0.63\, n_{\max} / n_c` for small
+    classes, whatever the size of the data set.
+
     A class with zero count has effective number 0; it is given the weight of
     a class with one example (the largest finite weight) rather than an
     infinite one, so the result never holds ``inf`` or ``NaN``.
@@ -45,8 +52,9 @@ def effective_number_weights(class_counts, beta=0.999, normalize=True, check_inp
     ----------
     class_counts : torch.Tensor or array-like of shape (C,)
         Number of training examples of each class (non-negative).
-    beta : float, default=0.999
-        Hyper-parameter in ``[0, 1]``.
+    beta : float or "auto", default="auto"
+        Hyper-parameter in ``[0, 1]``, or ``"auto"`` for
+        :math:`1 - 1 / \max_c n_c`.
     normalize : bool, default=True
         Rescale the weights to sum to ``C``.
     check_input : bool, default=True
@@ -69,13 +77,18 @@ def effective_number_weights(class_counts, beta=0.999, normalize=True, check_inp
     tensor([2.3932, 0.3674, 0.2393])
     >>> effective_number_weights([5, 500], beta=0.0)
     tensor([1., 1.])
+    >>> effective_number_weights([1, 10, 100])  # "auto": beta = 1 - 1/100
+    tensor([2.6777, 0.2800, 0.0422])
     """
     caller = "effective_number_weights"
     counts = as_vector(class_counts, "class_counts", caller)
     if check_input:
         if not bool(torch.isfinite(counts).all()) or bool((counts < 0).any()):
             raise ValueError("class_counts must hold finite, non-negative counts.")
-        check_scalar(beta, "beta", 0, 1, caller=caller)
+        if not _is_auto(beta):
+            check_scalar(beta, "beta", 0, 1, caller=caller)
+    if _is_auto(beta):
+        beta = auto_beta(counts, check_input=False)
     counts = counts.to(torch.float64 if counts.device.type == "cpu" else torch.float32)
     n = counts.clamp_min(1.0)  # a zero-count class is weighted as a one-example class
     if beta == 0:
@@ -89,6 +102,59 @@ def effective_number_weights(class_counts, beta=0.999, normalize=True, check_inp
     if normalize:
         weights = weights * (weights.shape[0] / weights.sum())
     return weights.to(torch.float32)
+
+
+def _is_auto(beta):
+    return isinstance(beta, str) and beta == "auto"
+
+
+def auto_beta(class_counts, check_input=True):
+    r"""The ``beta`` of the effective number set from the largest class count.
+
+    .. math::
+
+        \beta = 1 - \frac{1}{\max(n_{\max}, 1)}
+
+    Cui et al. derive :math:`\beta = (N - 1) / N` from the volume :math:`N`
+    of a class's feature space (the number of its unique prototypes) and tune
+    one :math:`\beta` per data set. Taking :math:`N = n_{\max}`, the largest
+    class count, assumes the largest class is made of distinct examples: no
+    class is then deep in the saturated regime, the effective number of the
+    largest class is :math:`(1 - (1 - 1/n_{\max})^{n_{\max}})\, n_{\max}
+    \approx 0.63\, n_{\max}` and that of a class of :math:`n_c \ll n_{\max}`
+    is about :math:`n_c`. The weight ratios depend on :math:`n_c / n_{\max}`
+    only, so the same imbalance gets the same weights at any data size (a
+    fixed ``beta=0.999`` caps every effective number near 1,000).
+
+    Parameters
+    ----------
+    class_counts : torch.Tensor or array-like of shape (C,)
+        Number of training examples of each class (non-negative).
+    check_input : bool, default=True
+        Check ``class_counts``; callers that already did pass ``False``.
+
+    Returns
+    -------
+    float
+        :math:`\beta \in [0, 1)`; 0 (equal weights) when no class has more
+        than one example.
+
+    References
+    ----------
+    .. [1] Y. Cui, M. Jia, T.-Y. Lin, Y. Song, S. Belongie, "Class-Balanced
+       Loss Based on Effective Number of Samples", CVPR 2019.
+
+    Examples
+    --------
+    >>> auto_beta([1, 10, 100])
+    0.99
+    >>> auto_beta([165, 29835])  # 30k rows, 0.55 % positives
+    0.9999664823194235
+    """
+    counts = as_vector(class_counts, "class_counts", "auto_beta")
+    if check_input and (not bool(torch.isfinite(counts).all()) or bool((counts < 0).any())):
+        raise ValueError("class_counts must hold finite, non-negative counts.")
+    return 1.0 - 1.0 / max(float(counts.max()), 1.0)
 
 
 def class_difficulty_bias(class_accuracy, eps=0.01, check_input=True):

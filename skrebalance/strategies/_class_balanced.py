@@ -6,6 +6,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..functional import effective_number_weights
+from ..functional._class_weights import auto_beta
 from ..losses import ClassWeightedFocalLoss
 from ._base import RebalancingStrategy
 from ._registry import register
@@ -49,13 +50,15 @@ class ClassBalancedLossStrategy(RebalancingStrategy):
 
     Parameters
     ----------
-    beta : float, default=0.999
-        :math:`\beta \in [0, 1]`. The effective number saturates near
-        :math:`1 / (1 - \beta)` examples: with 0.999 (one of the paper's best
-        values on long-tailed CIFAR) a class of tens of examples gets almost
-        inverse-frequency weight, while classes of several thousands, typical
-        majorities of tabular benchmarks, are weighted almost alike, which
-        tempers the extreme weights of plain inverse frequency.
+    beta : float or "auto", default="auto"
+        :math:`\beta \in [0, 1]`, or ``"auto"``: :math:`\beta = 1 - 1 /
+        n_{\max}` from the largest training class count
+        (:func:`~skrebalance.functional.effective_number_weights`). A fixed :math:`\beta`
+        caps every effective number near :math:`1 / (1 - \beta)`, so its
+        weights depend on the size of the data set; with ``"auto"`` they
+        depend on the count ratios only (a class :math:`r` times smaller
+        than the largest weighs about :math:`0.63\, r` times more), the
+        paper's one-:math:`\beta`-per-data-set choice made from the counts.
     base_loss : {"ce", "focal"}, default="ce"
         Softmax cross-entropy, or the focal loss with ``gamma``.
     gamma : float, default=2.0
@@ -63,6 +66,9 @@ class ClassBalancedLossStrategy(RebalancingStrategy):
 
     Attributes
     ----------
+    beta_ : float
+        The :math:`\beta` used in the last fit (``beta`` itself, or the value
+        ``"auto"`` chose).
     class_counts_ : torch.Tensor of shape (n_classes,)
         Training-set class counts of the last fit, on the net's device.
     class_weight_ : torch.Tensor of shape (n_classes,)
@@ -97,19 +103,22 @@ class ClassBalancedLossStrategy(RebalancingStrategy):
     [179.0, 21.0]
     >>> [round(w, 3) for w in clf.strategy_.class_weight_.tolist()]
     [0.371, 1.629]
+    >>> clf.set_params(strategy__beta="auto").fit(X, y).strategy_.beta_  # 1 - 1/179
+    0.994413407821229
     """
 
     _parameter_constraints = {
-        "beta": [Interval(Real, 0, 1, closed="both")],
+        "beta": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         **BASE_LOSS_CONSTRAINTS,
     }
 
-    def __init__(self, beta=0.999, base_loss="ce", gamma=2.0):
+    def __init__(self, beta="auto", base_loss="ce", gamma=2.0):
         self.beta = beta
         self.base_loss = base_loss
         self.gamma = gamma
 
     def _reset_state(self):
+        self.beta_ = None
         self.class_counts_ = None
         self.class_weight_ = None
         self.criterion_ = None
@@ -127,7 +136,8 @@ class ClassBalancedLossStrategy(RebalancingStrategy):
         # gives the same weights for the same data
         counts = torch.bincount(net.train_y_, minlength=net.n_classes_).float()
         self.class_counts_ = counts
-        self.class_weight_ = effective_number_weights(counts, self.beta).to(net.device_)
+        self.beta_ = auto_beta(counts) if self.beta == "auto" else float(self.beta)
+        self.class_weight_ = effective_number_weights(counts, self.beta_).to(net.device_)
         self.criterion_.set_class_weight(self.class_weight_)
 
 
