@@ -6,9 +6,11 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
+from skorch.history import History
 
 from skrebalance import RebalancedNetClassifier
 from skrebalance.functional import (
@@ -17,6 +19,7 @@ from skrebalance.functional import (
     class_difficulty_bias,
     effective_number_weights,
 )
+from skrebalance.functional._class_accuracy import pooled_class_accuracy
 from skrebalance.strategies import CDB, FocalLoss
 
 FAST = dict(max_epochs=3, random_state=0)
@@ -123,6 +126,111 @@ def test_formula_bad_input_raises_value_error(call, match):
 
 
 # ----------------------------------------------------------------------
+# class accuracies pooled over measurements (small difficulty sets)
+
+
+def test_pooled_class_accuracy_against_hand_values():
+    # R = 10; class 0 has 2 rows (forgetting m = 1 - 2/10 = 0.8), class 1 has 10 (m = 0),
+    # class 2 has 4 (m = 0.6)
+    acc, H, N = pooled_class_accuracy([1, 8, 4], [2, 10, 4], min_rows=10)
+    np.testing.assert_allclose(acc.numpy(), [0.5, 0.8, 1.0])  # first call: the measurement
+    acc, H, N = pooled_class_accuracy([2, 9, 0], [2, 10, 4], H, N, min_rows=10)
+    # H = (0.8 * 1 + 2, 9, 0.6 * 4 + 0) = (2.8, 9, 2.4); N = (0.8 * 2 + 2, 10, 0.6 * 4 + 4)
+    #   = (3.6, 10, 6.4); A = (0.777778, 0.9, 0.375)
+    np.testing.assert_allclose(H.numpy(), [2.8, 9.0, 2.4])
+    np.testing.assert_allclose(N.numpy(), [3.6, 10.0, 6.4])
+    np.testing.assert_allclose(acc.numpy(), [0.777778, 0.9, 0.375], rtol=1e-6)
+    acc, H, N = pooled_class_accuracy([0, 10, 4], [2, 10, 4], H, N, min_rows=10)
+    # H = (0.8 * 2.8, 10, 0.6 * 2.4 + 4) = (2.24, 10, 5.44); N = (0.8 * 3.6 + 2, 10,
+    #   0.6 * 6.4 + 4) = (4.88, 10, 7.84); A = (0.459016, 1, 0.693878)
+    np.testing.assert_allclose(acc.numpy(), [0.459016, 1.0, 0.693878], rtol=1e-5)
+    # N tends to R for the small classes: n / (1 - m) = 2 / 0.2 = 4 / 0.4 = 10
+    for _ in range(200):
+        acc, H, N = pooled_class_accuracy([1, 5, 2], [2, 10, 4], H, N, min_rows=10)
+    np.testing.assert_allclose(N.numpy(), [10.0, 10.0, 10.0], rtol=1e-6)
+    np.testing.assert_allclose(acc.numpy(), [0.5, 0.5, 0.5], rtol=1e-6)
+
+
+def test_pooled_class_accuracy_min_rows_one_is_the_measurement_and_empty_is_nan():
+    H, N = torch.tensor([3.0, 1.0]), torch.tensor([4.0, 2.0])
+    acc, _, _ = pooled_class_accuracy(torch.tensor([1.0, 2.0]), torch.tensor([2.0, 2.0]), H, N,
+                                      min_rows=1)
+    np.testing.assert_allclose(acc.numpy(), [0.5, 1.0])
+    # a class without rows so far: NaN (0 / 0); once pooled, rows 0 keep the pool (m = 1)
+    acc, H, N = pooled_class_accuracy([1, 0], [2, 0], min_rows=10)
+    assert acc[0].item() == 0.5 and math.isnan(acc[1].item())
+    acc, H, N = pooled_class_accuracy([0, 0], [0, 0], H, N, min_rows=10)
+    np.testing.assert_allclose(H.numpy(), [1.0, 0.0])
+    np.testing.assert_allclose(N.numpy(), [2.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: pooled_class_accuracy([3, 1], [2, 2]), "hits"),
+        (lambda: pooled_class_accuracy([-1, 1], [2, 2]), "hits"),
+        (lambda: pooled_class_accuracy([1, 1], [2, 2, 2]), "shape"),
+        (lambda: pooled_class_accuracy([1, 1], [2, 2], min_rows=0.5), "min_rows"),
+        (lambda: pooled_class_accuracy([1, 1], [2, 2], [1.0, 1.0]), "pooled"),
+        (lambda: pooled_class_accuracy([1, 1], [2, 2], [1.0], [2.0]), "pooled"),
+    ],
+)
+def test_pooled_class_accuracy_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+class ScriptedNet:
+    """What CDB reads from the classifier, with scripted predictions per epoch."""
+
+    def __init__(self, y, k, predictions):
+        self.train_y_ = torch.as_tensor(y)
+        self.train_X_ = torch.zeros(len(y), 1)
+        self.n_classes_, self.device_ = k, torch.device("cpu")
+        self.train_split, self.train_generator_ = None, None
+        self.history = History()
+        self._predictions = iter(predictions)
+
+    def infer_proba(self, X):
+        labels = torch.as_tensor(next(self._predictions))
+        return torch.nn.functional.one_hot(labels, self.n_classes_).float()
+
+    def epoch(self, strategy):
+        self.history.new_epoch()
+        self.history.record("epoch", len(self.history))
+        strategy.on_epoch_end(self)
+
+
+def test_strategy_pools_small_classes_against_hand_values():
+    # 8 rows of class 0, 2 of class 1, measured on the training rows, R = 10: forgetting
+    # m = (1 - 8/10, 1 - 2/10) = (0.2, 0.8); fixed tau = 1, eps = 0.01, no weight floor.
+    # epoch 1: everything predicted 0: hits (8, 0), A = (1, 0); d = (0.01, 1):
+    #   w = 2 (0.01, 1) / 1.01 = (0.019802, 1.980198)
+    # epoch 2: two rows of class 0 wrong, class 1 right: hits (6, 2), rows (8, 2)
+    #   H = (0.2 * 8 + 6, 0.8 * 0 + 2) = (7.6, 2), N = (0.2 * 8 + 8, 0.8 * 2 + 2) = (9.6, 3.6)
+    #   A = (0.791667, 0.555556), d = (0.208333, 0.444444), sum 0.652778:
+    #   w = (0.638298, 1.361702)
+    # without pooling (min_rows=1) epoch 2 gives A = (0.75, 1), d = (0.25, 0.01):
+    #   w = 2 (0.25, 0.01) / 0.26 = (1.923077, 0.076923): the weights flip
+    y = [0] * 8 + [1] * 2
+    predictions = [[0] * 10, [0] * 6 + [1] * 2 + [1] * 2]
+    expected = {10: ([0.019802, 1.980198], [0.638298, 1.361702], [0.791667, 0.555556]),
+                1: ([0.019802, 1.980198], [1.923077, 0.076923], [0.75, 1.0])}
+    for min_rows, (w1, w2, acc2) in expected.items():
+        strategy = CDB(tau=1.0, difficulty_set="train", min_weight=0.0, min_rows=min_rows)
+        strategy.initialize().get_criterion(None)
+        net = ScriptedNet(y, 2, predictions)
+        strategy.on_train_begin(net)
+        net.epoch(strategy)
+        np.testing.assert_allclose(strategy.class_weight_.numpy(), w1, rtol=1e-5)
+        net.epoch(strategy)
+        np.testing.assert_allclose(strategy.class_accuracy_.numpy(), acc2, rtol=1e-5)
+        np.testing.assert_allclose(strategy.class_weight_.numpy(), w2, rtol=1e-5)
+        np.testing.assert_allclose(net.history[-1, "cdb_class_weight"], w2, rtol=1e-5)
+        torch.testing.assert_close(strategy.criterion_.class_weight, strategy.class_weight_)
+
+
+# ----------------------------------------------------------------------
 # reductions of the loss: CDB-W-FL -> CDB-W-CE (gamma 0) -> CE (tau 0)
 
 
@@ -222,13 +330,21 @@ def test_holdout_falls_back_to_train_with_a_single_row_class():
 def test_valid_difficulty_set_uses_the_validation_split(three_class):
     X, y = three_class
     clf = RebalancedNetClassifier(
-        strategy=CDB(difficulty_set="valid"), train_split=ValidSplit(3), **FAST
+        strategy=CDB(difficulty_set="valid", min_rows=1), train_split=ValidSplit(3), **FAST
     ).fit(X, y)
     assert clf.strategy_.difficulty_source_ == "valid"
     assert clf.strategy_.valid_counts_.sum().item() == 100  # a third of 300 rows
-    # the accuracy is that of the validation predictions of the last epoch
+    # without pooling the accuracy is that of the validation predictions of the last epoch
     hits = clf.strategy_.valid_hits_ / clf.strategy_.valid_counts_
     torch.testing.assert_close(clf.strategy_.class_accuracy_, hits)
+    # with pooling (the 60 rows of class 0 need none, classes 1 and 2 have 30 and 10 < 50)
+    clf = RebalancedNetClassifier(
+        strategy=CDB(difficulty_set="valid", min_rows=50), train_split=ValidSplit(3), **FAST
+    ).fit(X, y)
+    strat = clf.strategy_
+    torch.testing.assert_close(strat.class_accuracy_, strat.pooled_hits_ / strat.pooled_rows_)
+    assert strat.pooled_rows_[0].item() == strat.valid_counts_[0].item()
+    assert (strat.pooled_rows_[1:] > strat.valid_counts_[1:]).all()
     with pytest.raises(ValueError, match="train_split"):
         RebalancedNetClassifier(strategy=CDB(difficulty_set="valid"), **FAST).fit(X, y)
 
@@ -275,6 +391,7 @@ def test_grid_search_over_tau_and_mode_and_pickle(imbalanced_binary):
         ({"holdout_size": 1.0}, "holdout_size"),
         ({"update_interval": 0}, "update_interval"),
         ({"min_weight": 1.5}, "min_weight"),
+        ({"min_rows": 0.5}, "min_rows"),
     ],
 )
 def test_invalid_parameters_raise_at_fit(three_class, params, match):
@@ -374,6 +491,32 @@ def test_hard_majority_gets_more_weight_than_frequency_methods_give(mode):
     assert cdb[0] > 2.5 * frequency[0]
     if mode == "sampling":  # (CDB-W equalises the accuracies; CDB-S less so)
         assert acc.argmin() == 0 and cdb.argmax() == 0
+
+
+def test_pooled_weights_do_not_jump_between_late_epochs():
+    # 3 classes of 200, 37 and 13 rows: the holdout keeps round(0.2 * 13) = 3 rows of
+    # each, so an unpooled accuracy moves in steps of 1/3 and the weights (sum 3)
+    # swing by more than 1 from one epoch to the next; pooled (R = 50) they settle
+    X, y = make_classification(
+        n_samples=250, n_features=8, n_informative=4, n_redundant=0, n_classes=3,
+        n_clusters_per_class=1, weights=[0.8, 0.15, 0.05], flip_y=0.01, random_state=0,
+    )
+    jumps = {}
+    for min_rows in (50, 1):
+        clf = RebalancedNetClassifier(
+            strategy=CDB(min_rows=min_rows), module__hidden_units=(16,), max_epochs=30,
+            random_state=0,
+        ).fit(X, y)
+        assert clf.strategy_.difficulty_rows_.numel() == 9
+        weights = np.array(clf.history[:, "cdb_class_weight"])[-16:]  # epochs 15 to 30
+        jumps[min_rows] = np.abs(np.diff(weights, axis=0)).max()
+        if min_rows == 50:
+            # 3 held-out rows per class: forgetting m = 1 - 3/50 = 0.94, so after 30
+            # measurements N = 3 (1 - 0.94^30) / 0.06 = 50 (1 - 0.156256) = 42.187
+            assert clf.strategy_.pooled_rows_.tolist() == pytest.approx([42.187] * 3, rel=1e-4)
+    assert CDB().min_rows == 50
+    assert jumps[50] < 0.8
+    assert jumps[1] > 1.2
 
 
 @pytest.mark.cuda

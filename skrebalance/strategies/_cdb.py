@@ -6,6 +6,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..functional import cdb_tau, cdb_weights, class_difficulty_bias
+from ..functional._class_accuracy import pooled_class_accuracy
 from ..functional._class_weights import TAU_VARIANTS
 from ..samplers import DeviceWeightedSampler
 from ._base import RebalancingStrategy
@@ -83,6 +84,28 @@ class CDBStrategy(RebalancingStrategy):
       class, so the difficulties (and the re-weighting) fade as training
       proceeds.
 
+    **Small difficulty sets** (``min_rows``). With :math:`n_c` rows of class
+    :math:`c` in the difficulty set its accuracy moves in steps of
+    :math:`1 / n_c`; with two rows it is 0, 0.5 or 1, the bias and
+    :math:`\tau` jump with it and the weights swing between near 0 and
+    near :math:`C` from epoch to epoch. A class with fewer than :math:`R` =
+    ``min_rows`` rows therefore pools its correct predictions :math:`h_c` and
+    rows over successive measurements, forgetting the earlier ones at the
+    rate :math:`m_c`:
+
+    .. math::
+
+        m_c = \max\Big(0, 1 - \frac{n_c}{R}\Big), \quad
+        H_c \leftarrow m_c H_c + h_c, \quad
+        N_c \leftarrow m_c N_c + n_c, \quad
+        A_c = H_c / N_c,
+
+    so that :math:`A_c` rests on about :math:`R` rows (the last
+    :math:`R / n_c` measurements). A class with at least :math:`R` rows is
+    measured afresh at every update, as in the paper (whose smallest
+    difficulty set holds 50 rows per class); ``min_rows=1`` turns pooling
+    off.
+
     **Floors.** A class classified perfectly has :math:`d_c = 0`, hence paper
     weight 0 for any :math:`\tau > 0`: it would leave the loss (or the
     sampled batches) entirely, and when all classes are perfect the weights
@@ -129,11 +152,19 @@ class CDBStrategy(RebalancingStrategy):
     min_weight : float, default=0.01
         Floor :math:`m \in [0, 1]` of every class weight (see above); 1 gives
         uniform weights.
+    min_rows : float, default=50
+        :math:`R \ge 1`: a class with fewer rows in the difficulty set pools
+        its accuracy over measurements until it rests on about this many rows
+        (see above). 50 is the paper's smallest per-class difficulty set, so
+        sets that large are used as in the paper.
 
     Attributes
     ----------
     class_accuracy_ : torch.Tensor of shape (n_classes,) or None
-        Accuracies of the last measurement (``None`` before the first).
+        Accuracies :math:`A_c` of the last measurement, pooled for the classes
+        with fewer than ``min_rows`` rows (``None`` before the first).
+    pooled_hits_, pooled_rows_ : torch.Tensor of shape (n_classes,) or None
+        :math:`H_c` and :math:`N_c` of the pooled accuracies.
     tau_ : torch.Tensor
         Exponent in use (scalar).
     bias_ : torch.Tensor
@@ -181,7 +212,7 @@ class CDBStrategy(RebalancingStrategy):
     ...                               max_epochs=3, random_state=0).fit(X, y)
     >>> len(clf.history[:, "cdb_tau"])
     3
-    >>> float(clf.strategy_.class_weight_.sum())
+    >>> round(float(clf.strategy_.class_weight_.sum()), 4)
     2.0
     """
 
@@ -196,6 +227,7 @@ class CDBStrategy(RebalancingStrategy):
         "holdout_size": [Interval(Real, 0, 1, closed="neither")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "min_weight": [Interval(Real, 0, 1, closed="both")],
+        "min_rows": [Interval(Real, 1, None, closed="left")],
     }
 
     def __init__(
@@ -211,6 +243,7 @@ class CDBStrategy(RebalancingStrategy):
         holdout_size=0.2,
         update_interval=1,
         min_weight=0.01,
+        min_rows=50,
     ):
         self.mode = mode
         self.tau = tau
@@ -223,9 +256,12 @@ class CDBStrategy(RebalancingStrategy):
         self.holdout_size = holdout_size
         self.update_interval = update_interval
         self.min_weight = min_weight
+        self.min_rows = min_rows
 
     def _reset_state(self):
         self.class_accuracy_ = None
+        self.pooled_hits_ = None
+        self.pooled_rows_ = None
         self.tau_ = None
         self.bias_ = None
         self.class_weight_ = None
@@ -272,6 +308,7 @@ class CDBStrategy(RebalancingStrategy):
         if self.n_rows_ != n_rows or not same_classes:  # new data: new difficulty set
             self._split_difficulty_set(net)
             self.n_rows_ = n_rows
+            self.pooled_hits_, self.pooled_rows_ = None, None
         self.class_weight_ = self.class_weight_.to(device)
         self.sampler_ = None
         if self.provides_sampling or self.train_rows_ is not None:
@@ -335,23 +372,30 @@ class CDBStrategy(RebalancingStrategy):
         self.valid_hits_ += torch.bincount(yb, weights=hits, minlength=net.n_classes_)
         self.valid_counts_ += torch.bincount(yb, minlength=net.n_classes_).float()
 
-    def _class_accuracy(self, net):
-        """Accuracy per class on the difficulty set, and which classes it holds."""
+    def _class_hits(self, net):
+        """Correct predictions and rows per class on the difficulty set."""
         n_classes = net.n_classes_
         if self.difficulty_source_ == "valid":
-            hits, totals = self.valid_hits_, self.valid_counts_
-        else:
-            rows = self.difficulty_rows_
-            X = net.train_X_ if rows is None else net.train_X_[rows]
-            y = net.train_y_ if rows is None else net.train_y_[rows]
-            hits = (net.infer_proba(X).argmax(dim=1) == y).float()
-            hits = torch.bincount(y, weights=hits, minlength=n_classes)
-            totals = torch.bincount(y, minlength=n_classes).float()
-        present = totals > 0
-        accuracy = hits / totals.clamp_min(1.0)
+            return self.valid_hits_, self.valid_counts_
+        rows = self.difficulty_rows_
+        X = net.train_X_ if rows is None else net.train_X_[rows]
+        y = net.train_y_ if rows is None else net.train_y_[rows]
+        hits = (net.infer_proba(X).argmax(dim=1) == y).float()
+        hits = torch.bincount(y, weights=hits, minlength=n_classes)
+        return hits, torch.bincount(y, minlength=n_classes).float()
+
+    def _class_accuracy(self, net):
+        """Accuracy per class, pooled over measurements until it rests on ``min_rows`` rows."""
+        hits, totals = self._class_hits(net)
+        accuracy, self.pooled_hits_, self.pooled_rows_ = pooled_class_accuracy(
+            hits, totals, self.pooled_hits_, self.pooled_rows_, float(self.min_rows),
+            check_input=False,
+        )
+        present = self.pooled_rows_ > 0
+        accuracy = torch.where(present, accuracy, 0.0)
         # a class absent from the difficulty set takes the mean accuracy of the
         # others: it changes neither the max nor the min, hence not the bias
-        mean = (accuracy * present).sum() / present.sum().clamp_min(1)
+        mean = accuracy.sum() / present.sum().clamp_min(1)
         return torch.where(present, accuracy, mean)
 
     def on_epoch_end(self, net, **kwargs):
