@@ -364,31 +364,3 @@ def cdb_weights(class_accuracy, tau, eps=0.01, min_weight=0.0, check_input=True)
     # softmax of tau * log d: d^tau / sum_k d_k^tau without under- or overflow
     weights = torch.softmax(tau * torch.log(difficulty), dim=0) * acc.shape[0]
     return (1.0 - min_weight) * weights + min_weight
-
-
-# ---------------------------------------------------------------------------
-# Transitional names for callers not yet converted to ``check_input=False``
-# (strategies/_cdb.py, functional/_ldam.py, functional/_logit_adjustment.py).
-# They hold no formula: each forwards to the one public function or checker.
-# Remove them once nothing imports them.
-
-
-def _bias(acc, eps):
-    return class_difficulty_bias(acc, eps, check_input=False)
-
-
-def _tau(bias, variant, max_tau, eps, power):
-    return cdb_tau(bias, variant, max_tau, eps, power, check_input=False)
-
-
-def _weights(acc, tau, eps, min_weight):
-    return cdb_weights(acc, tau, eps, min_weight, check_input=False)
-
-
-_vector = as_vector
-
-
-def _check_real(value, name, low, high, low_open=False, high_open=False):
-    closed = {(False, False): "both", (False, True): "left",
-              (True, False): "right", (True, True): "neither"}[(low_open, high_open)]
-    return check_scalar(value, name, low, high, closed=closed)
