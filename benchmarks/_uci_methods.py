@@ -89,6 +89,8 @@ class NetSettings:
     batch_size: int = 128
     device: str = "cpu"
     brf_trees: int = 100
+    #: nets with the package's own recipe (only ``strategy`` set), on raw inputs
+    package_recipe: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ def make_preprocessor(scale=True):
 
 def make_net(settings, random_state, strategy="none"):
     """The one net configuration shared by every net-based method of a run."""
+    if settings.package_recipe:
+        return _common.make_net(strategy, device=settings.device, random_state=random_state)
     return _common.make_net(
         strategy, hidden_units=settings.hidden_units, epochs=settings.epochs, lr=settings.lr,
         batch_size=settings.batch_size, device=settings.device, random_state=random_state)
@@ -202,8 +206,9 @@ def make_net(settings, random_state, strategy="none"):
 def build_estimator(method, settings, random_state):
     """A fresh, unfitted pipeline for ``method`` seeded with ``random_state``."""
     prep = ("prep", make_preprocessor())
+    net_prep = ("prep", make_preprocessor(scale=not settings.package_recipe))
     if method.family == "strategy":
-        return Pipeline([prep, ("net", make_net(settings, random_state, method.option))])
+        return Pipeline([net_prep, ("net", make_net(settings, random_state, method.option))])
     if method.family == "lr":
         lr = LogisticRegression(max_iter=2000, class_weight=method.option)
         return Pipeline([prep, ("clf", lr)])
@@ -214,7 +219,9 @@ def build_estimator(method, settings, random_state):
             "rus": lambda: RandomUnderSampler(random_state=random_state),
         }
         sampler = samplers[method.option]()
-        return ImbPipeline([prep, ("sampler", sampler), ("net", make_net(settings, random_state))])
+        net = make_net(settings, random_state)
+        # scaled inputs: SMOTE's neighbours need comparable feature scales
+        return ImbPipeline([prep, ("sampler", sampler), ("net", net)])
     if method.family == "brf":
         brf = BalancedRandomForestClassifier(
             n_estimators=settings.brf_trees, n_jobs=1, random_state=random_state

@@ -32,7 +32,7 @@ QUICK_LONG_TAILED = dict(suite=["digits", "vehicle"], n_repeats=1, imbalance_rat
 PROTOCOL_KEYS = {"n_splits": None, "n_repeats": None, "seed": None, "epochs": None,
                  "hidden_units": None, "lr": None, "batch_size": None, "device": None,
                  "brf_trees": None, "tune": None, "inner_splits": None, "paper": None,
-                 "protocol": "cv", "imbalance_ratio": None}
+                 "protocol": "cv", "imbalance_ratio": None, "net_recipe": "fixed"}
 
 
 def build_parser(description):
@@ -74,6 +74,12 @@ def build_parser(description):
     p.add_argument("--lr", type=float, help="Adam learning rate [0.01]")
     p.add_argument("--batch-size", type=int, help="batch size [128; 32 with --paper]")
     p.add_argument("--device", default="cpu", help="torch device of the nets [cpu]")
+    p.add_argument("--net-recipe", choices=("fixed", "package"), default="fixed",
+                   help="fixed: every strategy net gets the run's width, epochs, lr and "
+                        "batch on standardised inputs; package: each strategy net is "
+                        "RebalancedNetClassifier(strategy=...) with the package's own "
+                        "training recipe on raw inputs, as users call it "
+                        "(--epochs/--lr/--batch-size/--hidden-units then do not apply) [fixed]")
     p.add_argument("--brf-trees", type=int, help="trees of BalancedRandomForest [100]")
     p.add_argument("--tune", action="store_true",
                    help="nested CV: GridSearchCV over each method's own parameters")
@@ -168,6 +174,9 @@ def protocol_text(opts, settings):
     """One paragraph: the protocol, the nets' settings, the tuning."""
     net = (f"MLP hidden units {settings.hidden_units or '() (linear)'}, {settings.epochs} "
            f"epochs, Adam lr {settings.lr}, batch {settings.batch_size}, {settings.device}")
+    if settings.package_recipe:
+        net = ("each strategy net with the package's own training recipe "
+               f"(RebalancedNetClassifier(strategy=...), raw inputs), {settings.device}")
     if opts.protocol == "long-tailed":
         ratios = ", ".join(f"{r:g}" for r in opts.imbalance_ratio)
         split = (f"long-tailed protocol: each class of the training pool cut to "

@@ -229,7 +229,8 @@ def main(argv=None):
     check_protocol(store, opts)
     settings = _uci_methods.NetSettings(
         epochs=opts.epochs, hidden_units=opts.hidden_units, lr=opts.lr,
-        batch_size=opts.batch_size, device=opts.device, brf_trees=opts.brf_trees)
+        batch_size=opts.batch_size, device=opts.device, brf_trees=opts.brf_trees,
+        package_recipe=opts.net_recipe == "package")
     datasets, groups, jobs, notes = load_and_plan(opts, groups, methods)
     notes = method_notes + notes
     for note in notes:

@@ -42,6 +42,22 @@ def test_default_method_is_the_classifier_as_shipped():
     np.testing.assert_allclose(prep.transform(X), X.to_numpy())
 
 
+def test_package_recipe_gives_strategy_nets_only_their_strategy():
+    import dataclasses
+
+    package = dataclasses.replace(SETTINGS, package_recipe=True)
+    method = _uci_methods.Method("cdb", "strategy", "cdb")
+    net = _uci_methods.build_estimator(method, package, 7).named_steps["net"]
+    shipped = RebalancedNetClassifier(strategy="cdb")
+    for name, value in shipped.get_params(deep=False).items():
+        if name not in ("random_state", "device", "callbacks"):
+            assert net.get_params(deep=False)[name] == value, name
+    # the fixed recipe forces the run's settings instead
+    fixed = _uci_methods.build_estimator(method, SETTINGS, 7).named_steps["net"]
+    assert (fixed.max_epochs, fixed.lr) == (SETTINGS.epochs, SETTINGS.lr)
+    assert (net.max_epochs, net.lr) != (SETTINGS.epochs, SETTINGS.lr)
+
+
 def test_lightgbm_balanced_is_single_threaded_seeded_and_deterministic():
     method = _uci_methods.Method("LightGBM-balanced", "lgbm")
     clf = _uci_methods.build_estimator(method, SETTINGS, 11).named_steps["clf"]
