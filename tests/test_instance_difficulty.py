@@ -10,11 +10,14 @@ import numpy as np
 import pytest
 import torch
 from scipy.stats import chisquare
+from sklearn.datasets import make_classification
+from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback
 from skorch.history import History
 
 from skrebalance import RebalancedNetClassifier
 from skrebalance.functional import instance_difficulty, psi_split
+from skrebalance.functional._difficulty_prior import auto_difficulty_prior
 from skrebalance.strategies import InstanceDifficulty, available
 
 FAST = dict(max_epochs=3, random_state=0, device="cpu")
@@ -221,6 +224,39 @@ def test_weights_move_toward_unlearned_instances():
     assert history["sampling_ess"] == pytest.approx(1 / (w2**2).sum().item(), rel=1e-5)
 
 
+def test_auto_prior_is_the_mean_variation_of_the_first_update():
+    # the script of the test above: A and C learned 0.5 -> 0.8 (PSI 0.415888), B
+    # unchanged, so c = 2/3 * 0.415888 = 0.277259 and c + 0.415888 = 0.693147 (ln 2):
+    #   step 1: D_A = D_C = 0.277259 / 0.693147 = 0.4, D_B = 1
+    #   step 2: D_A = (0.277259 + 0.196166) / 0.693147 = 0.683008,
+    #           D_C = 0.277259 / (0.693147 + 0.081093) = 0.358105
+    probas = [
+        [[0.8, 0.2], [0.5, 0.5], [0.8, 0.2]],
+        [[0.6, 0.4], [0.5, 0.5], [0.9, 0.1]],
+    ]
+    net = ScriptedNet([0, 0, 0], 2, probas)
+    strategy = InstanceDifficulty().initialize()
+    assert strategy.c == "auto" and strategy.c_ is None
+    strategy.on_train_begin(net)
+    net.epoch(strategy)
+    assert strategy.c_ == pytest.approx(0.277259, rel=1e-5)
+    np.testing.assert_allclose(strategy.difficulty_.numpy(), [0.4, 1.0, 0.4], rtol=1e-5)
+    net.epoch(strategy)
+    assert strategy.c_ == pytest.approx(0.277259, rel=1e-5)  # set once, at the first update
+    np.testing.assert_allclose(strategy.difficulty_.numpy(), [0.683008, 1.0, 0.358105], rtol=1e-5)
+
+
+def test_auto_prior_formula_floor_and_bad_input():
+    assert auto_difficulty_prior(torch.tensor([0.5, 0.0]), torch.tensor([1.0, 2.5])) == 2.0
+    assert auto_difficulty_prior(torch.zeros(4), torch.zeros(4)) == 1e-4  # nothing moved
+    with pytest.raises(TypeError, match="tensors"):
+        auto_difficulty_prior([0.1], [0.2])
+    with pytest.raises(ValueError, match="shape"):
+        auto_difficulty_prior(torch.zeros(2), torch.zeros(3))
+    with pytest.raises(ValueError, match=">= 0"):
+        auto_difficulty_prior(torch.tensor([-0.1]), torch.tensor([0.2]))
+
+
 def test_update_interval_and_saturated_scripts_stay_finite():
     # one-hot flips every update: the worst case for the logarithms
     flip = [[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]]] * 3
@@ -259,8 +295,10 @@ def test_parameters_route_and_validate(three_class):
     clf = RebalancedNetClassifier(strategy="instance_difficulty", **FAST)
     clf.set_params(strategy__c=0.5, strategy__update_interval=2).fit(X, y)
     assert clf.strategy_.c == 0.5 and clf.strategy_.n_updates_ == 1
+    assert clf.strategy_.c_ == 0.5
     for bad, match in [
         ({"strategy__c": 0.0}, "'c'"),
+        ({"strategy__c": "Auto"}, "'c'"),
         ({"strategy__c": -1}, "'c'"),
         ({"strategy__c": float("inf")}, "'c'"),
         ({"strategy__p0": "zeros"}, "'p0'"),
@@ -378,6 +416,35 @@ def test_sampler_draws_proportionally_to_weights():
     assert chisquare(counts, np.full(n, counts.sum() / n)).pvalue < 1e-6  # not uniform
     # the first epoch drew with equal weights
     assert len(torch.cat(recorder.rows_[0])) == n
+
+
+def test_default_prior_gives_the_minority_more_than_its_frequency():
+    # 2000 rows, 5.3 % minority: with the default prior the minority's share of the
+    # sampling weights (logged every epoch) stays well above its frequency
+    X, y = make_classification(
+        n_samples=2000, n_features=10, n_informative=5, weights=[0.95], flip_y=0.01,
+        class_sep=1.0, random_state=0,
+    )
+    X = StandardScaler().fit_transform(X)
+    clf = RebalancedNetClassifier(
+        strategy="instance_difficulty", module__hidden_units=(64, 64), max_epochs=10,
+        random_state=0, device="cpu",
+    ).fit(X, y)
+    s = clf.strategy_
+    assert s.c == "auto"
+    # c_ is the mean PSI of the first update; the sums after it are its du + dl plus
+    # those of the later updates, so c_ lies below their mean
+    assert 0 < s.c_ < (s.sum_du_ + s.sum_dl_).mean().item()
+    share = np.array(clf.history[:, "sampling_class_share"])
+    assert share.shape == (10, 2)
+    np.testing.assert_allclose(share.sum(axis=1), 1.0, rtol=1e-5)
+    w = clf.strategy_.weights_
+    assert share[-1, 1] == pytest.approx(w[torch.as_tensor(y) == 1].sum().item(), rel=1e-5)
+    assert share[-5:, 1].mean() > 1.3 * y.mean()
+    # and the logged ESS is (sum w)^2 / sum w^2, below N: the weights are not uniform
+    ess = clf.history[-1, "sampling_ess"]
+    assert ess == pytest.approx((w.sum() ** 2 / (w * w).sum()).item(), rel=1e-5)
+    assert ess < 0.99 * len(y)
 
 
 # ----------------------------------------------------------------------

@@ -6,6 +6,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..functional import instance_difficulty, psi_split
+from ..functional._difficulty_prior import auto_difficulty_prior
 from ..samplers import DeviceWeightedSampler
 from ._base import RebalancingStrategy
 from ._registry import register
@@ -50,22 +51,19 @@ class InstanceDifficultyStrategy(RebalancingStrategy):
 
     Parameters
     ----------
-    c : float, default=0.1
+    c : float or "auto", default="auto"
         Prior of the difficulty (``> 0``), in the unit of the PSI (nats): a
         pseudo-amount of unlearning and learning every instance starts with.
-        The default sits between the two scales the sums add up: the
-        variation of an instance that gets learned is of the order of
-        ``ln k`` (about 0.4 to 2 nats for two classes, going from uniform to
-        0.8 / 0.99), the epoch-to-epoch jitter of a learned instance is around
-        ``dp**2 / p``, 1e-4 or less. ``c = 0.1`` is an order of magnitude
-        below the first, so accumulated unlearning shows in the weights, and
-        far above the second, so the first epochs' noise cannot blow a
-        difficulty up (after one update ``D <= 1 + du / c``). Large values
-        flatten the weights towards uniform. On the sub-class simulation of
-        ``benchmarks/subclass_simulation.py`` (10 seeds) ``c`` in
-        ``{0.01, 0.1, 0.3, 1}`` gave the same accuracy within 0.5 points
-        (seed std 3) and sub-class ratios 25 to 33 (std 4 to 6), so results
-        are not sensitive to it within that range.
+        ``"auto"`` sets it at the first update to the mean PSI of that update
+        (:math:`\frac1N \sum_i (du_{i,1} + dl_{i,1})`, at least
+        :math:`10^{-4}`): most of what the sums ever hold comes from the
+        first update, whose size varies tenfold with the network and the
+        learning rate, and ``c`` of that size keeps the first re-sampling
+        moderate (an instance that moved by the average amount gets
+        :math:`D = 1/2` if learned, 2 if unlearned). A ``c`` much smaller
+        makes it extreme, the next epoch swings the model and the
+        difficulties then flatten; much larger flattens them from the start
+        (measurements in the user guide).
     p0 : {"uniform", "initial"}, default="uniform"
         Prediction before training, :math:`p_{i,0}`: ``1/k`` for every class
         (the paper's choice), or the untrained model's prediction.
@@ -74,6 +72,9 @@ class InstanceDifficultyStrategy(RebalancingStrategy):
 
     Attributes
     ----------
+    c_ : float or None
+        The prior in use: ``c``, or the value ``"auto"`` chose at the first
+        update (``None`` before it).
     difficulty_ : torch.Tensor of shape (n_train,)
         Current difficulty :math:`D_i` of every training row, on the device
         (in the order of the training rows).
@@ -97,9 +98,11 @@ class InstanceDifficultyStrategy(RebalancingStrategy):
     Notes
     -----
     Every epoch logs ``difficulty_min``, ``difficulty_mean``,
-    ``difficulty_max`` and ``sampling_ess`` (the effective sample size
-    :math:`1 / \sum_i w_i^2` of the weights, between 1 and :math:`N`) in
-    ``net.history``. Probabilities are clamped to at least ``1e-6`` before
+    ``difficulty_max``, ``sampling_ess`` (the effective sample size
+    :math:`(\sum_i w_i)^2 / \sum_i w_i^2 = 1 / \sum_i w_i^2` of the
+    weights, between 1 and :math:`N`) and ``sampling_class_share`` (each
+    class's share :math:`\sum_{i: y_i = c} w_i` of the weights, a list in the
+    order of ``classes_``) in ``net.history``. Probabilities are clamped to at least ``1e-6`` before
     the logarithms, so saturated predictions give finite values.
 
     With ``warm_start=True`` or ``partial_fit`` the state continues when the
@@ -126,20 +129,23 @@ class InstanceDifficultyStrategy(RebalancingStrategy):
     1.0
     >>> sorted(k for k in clf.history[-1] if k.startswith("difficulty"))
     ['difficulty_max', 'difficulty_mean', 'difficulty_min']
+    >>> len(clf.history[-1, "sampling_class_share"])  # of the two classes
+    2
     """
 
     _parameter_constraints = {
-        "c": [Interval(Real, 0, None, closed="neither")],
+        "c": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "p0": [StrOptions({"uniform", "initial"})],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, c=0.1, p0="uniform", update_interval=1):
+    def __init__(self, c="auto", p0="uniform", update_interval=1):
         self.c = c
         self.p0 = p0
         self.update_interval = update_interval
 
     def _reset_state(self):
+        self.c_ = None
         self.proba_ = None
         self.sum_du_ = None
         self.sum_dl_ = None
@@ -162,6 +168,8 @@ class InstanceDifficultyStrategy(RebalancingStrategy):
             # warm_start / partial_fit on data of the same shape: continue
             for name in ("proba_", "sum_du_", "sum_dl_", "difficulty_", "weights_"):
                 setattr(self, name, getattr(self, name).to(net.device_))
+            if self.c != "auto":  # a changed c applies from this fit on
+                self.c_ = float(self.c)
             self.sampler_ = DeviceWeightedSampler(n, weights=self.weights_)
             return
         self._reset_state()
@@ -180,12 +188,16 @@ class InstanceDifficultyStrategy(RebalancingStrategy):
         if self.n_epochs_ % self.update_interval == 0:
             self._update(net.infer_proba(net.train_X_).float(), net.train_y_)
         d, w = self.difficulty_, self.weights_
+        shares = torch.bincount(net.train_y_, weights=w, minlength=net.n_classes_)
         # the one host copy of the epoch
-        summary = torch.stack([d.min(), d.mean(), d.max(), 1.0 / (w * w).sum()]).tolist()
+        summary = torch.cat(
+            [torch.stack([d.min(), d.mean(), d.max(), 1.0 / (w * w).sum()]), shares.float()]
+        ).tolist()
         for key, value in zip(
             ("difficulty_min", "difficulty_mean", "difficulty_max", "sampling_ess"), summary
         ):
             net.history.record(key, value)
+        net.history.record("sampling_class_share", summary[4:])
 
     # ------------------------------------------------------------------
 
@@ -195,7 +207,9 @@ class InstanceDifficultyStrategy(RebalancingStrategy):
         self.sum_du_ += du
         self.sum_dl_ += dl
         self.proba_ = proba
-        self.difficulty_ = instance_difficulty(self.sum_du_, self.sum_dl_, float(self.c))
+        if self.c_ is None:  # first update: c from its variation, or the given c
+            self.c_ = auto_difficulty_prior(du, dl) if self.c == "auto" else float(self.c)
+        self.difficulty_ = instance_difficulty(self.sum_du_, self.sum_dl_, self.c_)
         self.weights_ = self.difficulty_ / self.difficulty_.sum()
         self.n_updates_ += 1
         if self.sampler_ is not None:
