@@ -16,7 +16,7 @@ sizes the batch from the number of training rows :math:`n`:
 
 import math
 
-__all__ = ["auto_batch_size", "auto_max_epochs", "resolve_budget"]
+__all__ = ["auto_batch_size", "auto_max_epochs", "fit_budget", "resolve_budget"]
 
 #: optimizer steps the automatic number of epochs aims at
 TARGET_STEPS = 1000
@@ -96,3 +96,26 @@ def resolve_budget(batch_size, max_epochs, n_rows):
     if max_epochs == "auto":
         max_epochs = auto_max_epochs(n_rows, batch_size)
     return batch_size, max_epochs
+
+
+def fit_budget(net, X=None):
+    """The ``(batch_size, max_epochs)`` of ``net``'s current fit.
+
+    Resolves ``"auto"`` from the training rows (``net.train_y_``, the rows
+    after the validation split, during a fit; else ``X``) and the training
+    batch size (``iterator_train__batch_size`` wins over ``batch_size``, as in
+    skorch). Callbacks and strategies that need the schedule's length call it
+    in ``on_train_begin``, so every part of a fit sees the same budget.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> net = SimpleNamespace(train_y_=range(300), batch_size="auto", max_epochs="auto",
+    ...                       get_params_for=lambda prefix: {})
+    >>> fit_budget(net)
+    (32, 100)
+    """
+    train_y = getattr(net, "train_y_", None)
+    n_rows = len(train_y) if train_y is not None else len(X)
+    batch_size = net.get_params_for("iterator_train").get("batch_size", net.batch_size)
+    return resolve_budget(batch_size, net.max_epochs, n_rows)

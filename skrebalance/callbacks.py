@@ -6,7 +6,7 @@ from numbers import Real
 from skorch.callbacks import Callback, LRScheduler
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
-from ._budget import resolve_budget
+from ._budget import fit_budget
 
 __all__ = ["WarmupCosineLR", "warmup_cosine_factor"]
 
@@ -125,8 +125,7 @@ class WarmupCosineLR(Callback):
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         n_rows = _training_rows(net, X)
-        batch_size = net.get_params_for("iterator_train").get("batch_size", net.batch_size)
-        batch_size, max_epochs = resolve_budget(batch_size, net.max_epochs, n_rows)
+        batch_size, max_epochs = fit_budget(net, X)
         batch_size = n_rows if batch_size == -1 else min(batch_size, n_rows)
         drop_last = net.get_params_for("iterator_train").get("drop_last", False)
         per_epoch = n_rows // batch_size if drop_last else math.ceil(n_rows / batch_size)

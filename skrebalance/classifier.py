@@ -9,7 +9,7 @@ from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, Print
 from skorch.net import NeuralNet
 from torch import nn
 
-from ._budget import resolve_budget
+from ._budget import fit_budget
 from ._device_data import DeviceDataMixin, DeviceDataset
 from ._init import InitializationMixin
 from ._persistence import PersistenceMixin, skorch_sees_device
@@ -319,10 +319,7 @@ class RebalancedNetClassifier(
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """skorch's fit loop; ``max_epochs="auto"`` is resolved from the training rows."""
         if epochs is None and self.max_epochs == "auto":
-            train_y = self.__dict__.get("train_y_")
-            n_rows = len(train_y) if train_y is not None else len(X)
-            batch_size = self.get_params_for("iterator_train").get("batch_size", self.batch_size)
-            epochs = resolve_budget(batch_size, "auto", n_rows)[1]
+            epochs = fit_budget(self, X)[1]
         # skorch's partial_fit swallows KeyboardInterrupt and returns a
         # half-trained net: record it so callers can tell the two apart
         self.fit_interrupted_ = False

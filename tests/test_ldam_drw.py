@@ -191,3 +191,15 @@ def test_balanced_class_weight_gives_equal_margins_and_weights():
     # weighted counts (100/3,) * 3: every class is the rarest
     np.testing.assert_allclose(clf.criterion_.margins.numpy(), [0.5] * 3, rtol=1e-5)
     np.testing.assert_allclose(clf.strategy_.drw_weight_.numpy(), [1.0] * 3, rtol=1e-5)
+
+
+def test_drw_epoch_follows_the_automatic_budget():
+    # max_epochs="auto" (the default) is resolved from the training rows:
+    # 100 rows -> batch 32, 4 steps per epoch, ceil(1000 / 4) = 250 epochs
+    X, y = _counts_data([60, 30, 10])
+    clf = RebalancedNetClassifier(strategy="ldam_drw", random_state=0)
+    assert clf.max_epochs == "auto"
+    clf.fit(X, y)
+    assert len(clf.history) == 250
+    assert clf.strategy_.drw_epoch_ == 200  # 80 % of 250
+    assert clf.history[199, "drw"] is False and clf.history[200, "drw"] is True

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
+from .._budget import fit_budget
 from ..functional import effective_number_weights, ldam_margins
 from ..losses import LDAMLoss
 from ._base import RebalancingStrategy
@@ -134,8 +135,10 @@ class LDAMDRWStrategy(RebalancingStrategy):
         self.class_counts_ = counts
         self.criterion_.set_margins(ldam_margins(counts, self.max_margin))
         self.drw_weight_ = effective_number_weights(counts, self.beta).to(net.device_)
+        # the epochs of this fit, with max_epochs="auto" resolved from the data
+        max_epochs = fit_budget(net, X)[1]
         self.drw_epoch_ = (
-            int(DRW_SHARE * net.max_epochs) if self.drw_epoch is None else int(self.drw_epoch)
+            int(DRW_SHARE * max_epochs) if self.drw_epoch is None else int(self.drw_epoch)
         )
 
     def on_epoch_begin(self, net, **kwargs):
