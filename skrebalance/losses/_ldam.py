@@ -1,14 +1,11 @@
 """LDAM loss module with its margins and (deferred) class weights in buffers."""
 
-from torch import nn
-
 from ..functional import ldam_loss
 from ..functional._validation import check_scalar
-from ..functional._reduction import check_reduction
-from ._logit_adjusted import set_class_buffer
+from ._class_vector import ClassVectorLoss, set_class_buffer
 
 
-class LDAMLoss(nn.Module):
+class LDAMLoss(ClassVectorLoss):
     r"""Label-distribution-aware margin loss (Cao et al., 2019).
 
     .. math::
@@ -52,16 +49,14 @@ class LDAMLoss(nn.Module):
     tensor(0.4870)
     """
 
+    _loss = staticmethod(ldam_loss)
+    _offsets = "margins"
+    _scale = "s"
+
     def __init__(self, s=30.0, margins=None, class_weight=None, reduction="mean"):
-        super().__init__()
-        check_reduction(reduction, "LDAMLoss")
+        super().__init__(reduction, margins=margins, class_weight=class_weight)
         check_scalar(s, "s", 0, None, closed="neither", caller="LDAMLoss")
         self.s = float(s)
-        self.reduction = reduction
-        self.register_buffer("margins", None)
-        self.register_buffer("class_weight", None)
-        self.set_margins(margins)
-        self.set_class_weight(class_weight)
 
     def set_margins(self, margins):
         """Set the buffer ``margins`` (shape (C,), or ``None`` for no margins)."""
@@ -70,22 +65,3 @@ class LDAMLoss(nn.Module):
     def set_class_weight(self, class_weight):
         """Set the buffer ``class_weight`` (shape (C,), or ``None`` for unweighted)."""
         set_class_buffer(self, "class_weight", class_weight)
-
-    def forward(self, logits, target, sample_weight=None):
-        """Return the loss of ``logits`` (n, C) against class indices ``target``."""
-        margins = self.margins
-        if margins is None:
-            margins = logits.new_zeros(logits.shape[-1])
-        return ldam_loss(
-            logits,
-            target,
-            margins,
-            s=self.s,
-            class_weight=self.class_weight,
-            sample_weight=sample_weight,
-            reduction=self.reduction,
-            check_input=False,
-        )
-
-    def extra_repr(self):
-        return f"s={self.s}, reduction={self.reduction!r}"

@@ -1,36 +1,11 @@
 """Logit-adjusted cross-entropy module (logit adjustment, balanced softmax)."""
 
-import torch
-from torch import nn
-
 from ..functional import logit_adjusted_loss
 from ..functional._validation import check_scalar
-from ..functional._reduction import check_reduction
+from ._class_vector import ClassVectorLoss, set_class_buffer
 
 
-@torch.no_grad()
-def set_class_buffer(module, name, values):
-    """Store ``values`` (shape (C,) or None) in ``module``'s buffer ``name``.
-
-    In place when the buffer already has that shape, else as a copy (never
-    aliased), so the buffer keeps following ``.to(device)`` and
-    ``state_dict``. Shared by the loss modules whose per-class buffers a
-    strategy fills once the classes are known.
-    """
-    current = getattr(module, name)
-    if values is None:
-        setattr(module, name, None)
-        return
-    values = torch.as_tensor(values, dtype=torch.float32)
-    if values.ndim != 1:
-        raise ValueError(f"{name} must be 1-d, got shape {tuple(values.shape)}.")
-    if current is not None and current.shape == values.shape:
-        current.copy_(values)
-    else:
-        setattr(module, name, values.detach().clone())
-
-
-class LogitAdjustedLoss(nn.Module):
+class LogitAdjustedLoss(ClassVectorLoss):
     r"""Cross-entropy on logits shifted by a scaled log prior.
 
     .. math::
@@ -69,33 +44,15 @@ class LogitAdjustedLoss(nn.Module):
     tensor(0.8370)
     """
 
+    _loss = staticmethod(logit_adjusted_loss)
+    _offsets = "log_prior"
+    _scale = "tau"
+
     def __init__(self, tau=1.0, log_prior=None, reduction="mean"):
-        super().__init__()
-        check_reduction(reduction, "LogitAdjustedLoss")
+        super().__init__(reduction, log_prior=log_prior)
         check_scalar(tau, "tau", 0, None, caller="LogitAdjustedLoss")
         self.tau = float(tau)
-        self.reduction = reduction
-        self.register_buffer("log_prior", None)
-        self.set_log_prior(log_prior)
 
     def set_log_prior(self, log_prior):
         """Set the buffer ``log_prior`` (shape (C,), or ``None`` for no adjustment)."""
         set_class_buffer(self, "log_prior", log_prior)
-
-    def forward(self, logits, target, sample_weight=None):
-        """Return the loss of ``logits`` (n, C) against class indices ``target``."""
-        log_prior = self.log_prior
-        if log_prior is None:
-            log_prior = logits.new_zeros(logits.shape[-1])
-        return logit_adjusted_loss(
-            logits,
-            target,
-            log_prior,
-            tau=self.tau,
-            sample_weight=sample_weight,
-            reduction=self.reduction,
-            check_input=False,
-        )
-
-    def extra_repr(self):
-        return f"tau={self.tau}, reduction={self.reduction!r}"
