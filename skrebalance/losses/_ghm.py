@@ -20,9 +20,10 @@ from ..functional import (
 )
 from ..functional._reduction import check_reduction
 from ..functional._validation import check_options, check_scalar
+from ._tensor_cache import DerivedTensorCache
 
 
-class GHMCWAPLoss(nn.Module):
+class GHMCWAPLoss(DerivedTensorCache, nn.Module):
     r"""GHM-CWAP loss with its per-category histograms (Zhang et al., 2022).
 
     For an example of class :math:`m` whose gradient norm
@@ -175,7 +176,7 @@ class GHMCWAPLoss(nn.Module):
         return self
 
     # ------------------------------------------------------------------
-    # state that is not a tensor, and caches derived from the buffers
+    # state that is not a tensor (the derived tensors: DerivedTensorCache)
 
     def get_extra_state(self):
         return {"histogram_ready": self.histogram_ready}
@@ -183,23 +184,6 @@ class GHMCWAPLoss(nn.Module):
     def set_extra_state(self, state):
         self.histogram_ready = bool(state["histogram_ready"])
         self._cache = {}
-
-    def _apply(self, fn, *args, **kwargs):
-        self._cache = {}  # .to(device), .double(): derived tensors are rebuilt
-        return super()._apply(fn, *args, **kwargs)
-
-    def __getstate__(self):
-        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
-        return {**state, "_cache": {}}
-
-    def _cached(self, name, a, b, build):
-        # ``build()`` again only when tensor ``a`` or ``b`` was replaced or
-        # changed in place (the entry holds them, so their ids cannot be re-used)
-        hit = self._cache.get(name)
-        if (hit is None or hit[0] is not a or hit[1] is not b
-                or hit[2] != a._version or hit[3] != b._version):
-            hit = self._cache[name] = (a, b, a._version, b._version, build())
-        return hit[4]
 
     # ------------------------------------------------------------------
     # reading the state
