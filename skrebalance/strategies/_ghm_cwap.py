@@ -1,5 +1,6 @@
 """The ``"ghm_cwap"`` strategy."""
 
+import inspect
 from numbers import Integral, Real
 
 import torch
@@ -8,6 +9,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..losses import GHMCWAPLoss
 from ._base import RebalancingStrategy
 from ._registry import register
+
+#: the strategy's parameters are its loss's, defaults included: the loss's
+#: signature is their one source
+_LOSS_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(GHMCWAPLoss).parameters.items()
+}
 
 
 @register("ghm_cwap")
@@ -153,15 +161,15 @@ class GHMCWAPStrategy(RebalancingStrategy):
 
     def __init__(
         self,
-        n_regions=30,
-        alpha=0.9,
-        gamma=0.8,
-        intra=True,
-        adaptive=True,
-        accumulate="epoch",
-        momentum=0.9,
-        max_weight=3.0,
-        normalize="class",
+        n_regions=_LOSS_DEFAULTS["n_regions"],
+        alpha=_LOSS_DEFAULTS["alpha"],
+        gamma=_LOSS_DEFAULTS["gamma"],
+        intra=_LOSS_DEFAULTS["intra"],
+        adaptive=_LOSS_DEFAULTS["adaptive"],
+        accumulate=_LOSS_DEFAULTS["accumulate"],
+        momentum=_LOSS_DEFAULTS["momentum"],
+        max_weight=_LOSS_DEFAULTS["max_weight"],
+        normalize=_LOSS_DEFAULTS["normalize"],
     ):
         self.n_regions = n_regions
         self.alpha = alpha
