@@ -27,6 +27,14 @@ PAD_ROWS = 64
 _X_DOC = """X : array-like of shape (n_samples, n_features)
             Numeric features (a skorch data set, as callbacks pass, is
             predicted as it is)."""
+#: the parameters and returns of ``predict_proba`` and ``predict_log_proba``
+_PROBA_SECTIONS = f"""Parameters
+        ----------
+        {_X_DOC}
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)"""
 
 
 def _first(output):
@@ -113,17 +121,11 @@ class PredictionMixin:
             return _softmax  # every strategy trains on logits
         return super()._get_predict_nonlinearity()
 
-    @Substitution(X=_X_DOC)
+    @Substitution(sections=_PROBA_SECTIONS)
     def predict_proba(self, X):
         """Return class probabilities (rows sum to 1) in the order of ``classes_``.
 
-        Parameters
-        ----------
-        {X}
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
+        {sections}
         """
         logits = self._prediction_logits(X)
         if self.predict_nonlinearity == "auto":  # in float64: log(proba) stays finite
@@ -133,17 +135,11 @@ class PredictionMixin:
         proba /= proba.sum(dim=1, keepdim=True)
         return _check_finite(proba.cpu().numpy())
 
-    @Substitution(X=_X_DOC)
+    @Substitution(sections=_PROBA_SECTIONS)
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`, computed stably.
 
-        Parameters
-        ----------
-        {X}
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
+        {sections}
         """
         if self.predict_nonlinearity != "auto":
             with np.errstate(divide="ignore"):
