@@ -2,7 +2,7 @@
 
 import torch
 
-from ._validation import as_vector, check_scalar
+from ._validation import as_vector, check_same_shape, check_scalar
 
 
 def pooled_class_accuracy(hits, rows, pooled_hits=None, pooled_rows=None, min_rows=50,
@@ -78,11 +78,7 @@ def pooled_class_accuracy(hits, rows, pooled_hits=None, pooled_rows=None, min_ro
         hits = as_vector(hits, "hits", caller)
         rows = as_vector(rows, "rows", caller).to(hits.dtype)
         check_scalar(min_rows, "min_rows", 1, None, caller=caller)
-        if hits.shape != rows.shape:
-            raise ValueError(
-                f"{caller}: hits and rows must have the same shape, got "
-                f"{tuple(hits.shape)} and {tuple(rows.shape)}."
-            )
+        check_same_shape(hits, rows, ("hits", "rows"), caller)
         if not bool(((hits >= 0) & (hits <= rows)).all()):  # also rejects NaN
             raise ValueError(f"{caller}: hits must lie in [0, rows].")
         if (pooled_hits is None) != (pooled_rows is None):

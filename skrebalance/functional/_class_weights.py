@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from ._validation import as_vector, check_options, check_scalar
+from ._validation import as_vector, check_counts, check_options, check_scalar
 
 #: names of the dynamic ``tau`` variants of CDB, in the order of the IJCV paper.
 TAU_VARIANTS = ("linear", "poly", "log", "sigmoid")
@@ -83,8 +83,7 @@ def effective_number_weights(class_counts, beta="auto", normalize=True, check_in
     caller = "effective_number_weights"
     counts = as_vector(class_counts, "class_counts", caller)
     if check_input:
-        if not bool(torch.isfinite(counts).all()) or bool((counts < 0).any()):
-            raise ValueError("class_counts must hold finite, non-negative counts.")
+        check_counts(counts, "class_counts", caller)
         if not _is_auto(beta):
             check_scalar(beta, "beta", 0, 1, caller=caller)
     if _is_auto(beta):
@@ -152,8 +151,8 @@ def auto_beta(class_counts, check_input=True):
     0.9999664823194235
     """
     counts = as_vector(class_counts, "class_counts", "auto_beta")
-    if check_input and (not bool(torch.isfinite(counts).all()) or bool((counts < 0).any())):
-        raise ValueError("class_counts must hold finite, non-negative counts.")
+    if check_input:
+        check_counts(counts, "class_counts", "auto_beta")
     return 1.0 - 1.0 / max(float(counts.max()), 1.0)
 
 

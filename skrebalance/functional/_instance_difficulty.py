@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from ._validation import check_scalar
+from ._validation import check_same_shape, check_scalar
 
 #: Probabilities are clamped to at least this value before any logarithm.
 PROBA_EPS = 1e-6
@@ -151,9 +151,5 @@ def instance_difficulty(sum_du, sum_dl, c, check_input=True):
     """
     if check_input:
         check_scalar(c, "c", 0, math.inf, closed="neither")
-        if sum_du.shape != sum_dl.shape:
-            raise ValueError(
-                "sum_du and sum_dl must have the same shape, got "
-                f"{tuple(sum_du.shape)} and {tuple(sum_dl.shape)}."
-            )
+        check_same_shape(sum_du, sum_dl, ("sum_du", "sum_dl"), "instance_difficulty")
     return (c + sum_du) / (c + sum_dl)

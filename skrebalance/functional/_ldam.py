@@ -10,7 +10,7 @@ import torch
 from ._focal import focal_loss
 from ._logit_adjustment import _positive_counts
 from ._reduction import check_reduction
-from ._validation import InvalidParameterError, check_scalar
+from ._validation import check_class_vector, check_scalar
 
 
 def ldam_margins(class_counts, max_margin=0.5, check_input=True):
@@ -117,11 +117,7 @@ def ldam_loss(
     """
     caller = "ldam_loss"
     if check_input:
-        if logits.ndim != 2 or margins.shape != (logits.shape[1],):
-            raise InvalidParameterError(
-                f"{caller}: margins must have shape ({logits.shape[-1]},) for logits of "
-                f"shape {tuple(logits.shape)}, got {tuple(margins.shape)}."
-            )
+        check_class_vector(logits, margins, "margins", caller)
         check_scalar(s, "s", 0, None, closed="neither", caller=caller)
         check_reduction(reduction, caller)
     shift = margins.detach().to(logits.dtype).index_select(0, target).unsqueeze(1)

@@ -11,7 +11,13 @@ import torch
 
 from ._focal import focal_loss
 from ._reduction import check_reduction
-from ._validation import InvalidParameterError, as_vector, check_scalar
+from ._validation import (
+    InvalidParameterError,
+    as_vector,
+    check_class_vector,
+    check_counts,
+    check_scalar,
+)
 
 
 def class_counts(target, n_classes, sample_weight=None, check_input=True):
@@ -85,10 +91,7 @@ def _positive_counts(class_counts, caller, check_input=True):
     """
     counts = as_vector(class_counts, "class_counts", caller)
     if check_input:
-        if not bool(torch.isfinite(counts).all()) or bool((counts < 0).any()):
-            raise InvalidParameterError(
-                f"{caller}: class_counts must hold finite, non-negative counts."
-            )
+        check_counts(counts, "class_counts", caller)
         if not bool((counts > 0).any()):
             raise InvalidParameterError(
                 f"{caller}: class_counts must hold at least one positive count."
@@ -129,11 +132,7 @@ def class_log_prior(class_counts, check_input=True):
 
 
 def _check_logits(logits, log_prior, tau, caller):
-    if logits.ndim != 2 or log_prior.shape != (logits.shape[1],):
-        raise InvalidParameterError(
-            f"{caller}: log_prior must have shape ({logits.shape[-1]},) for logits of "
-            f"shape {tuple(logits.shape)}, got {tuple(log_prior.shape)}."
-        )
+    check_class_vector(logits, log_prior, "log_prior", caller)
     check_scalar(tau, "tau", 0, None, caller=caller)
 
 

@@ -10,14 +10,15 @@ as scikit-learn's error of the same name, with the parameter's name in the
 message. Every public function checks its inputs through them, once, unless
 called with ``check_input=False`` by a caller that has already checked (a
 strategy whose parameters went through ``_parameter_constraints``, a loss
-module in its batch loop).
+module in its batch loop). The checks that several functions share (counts,
+a per-class vector beside the logits, two tensors of one shape) are here
+too, once.
 """
 
 import math
 from numbers import Integral, Real
 
 import torch
-
 
 
 class InvalidParameterError(ValueError, TypeError):
@@ -130,3 +131,60 @@ def as_vector(values, name, caller=None):
             f"got shape {tuple(values.shape)}."
         )
     return values
+
+
+def check_counts(counts, name, caller=None):
+    """Raise unless the tensor ``counts`` holds finite, non-negative numbers.
+
+    One host synchronisation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> check_counts(torch.tensor([3.0, -1.0]), "class_counts", "f")
+    Traceback (most recent call last):
+    ...
+    skrebalance.functional._validation.InvalidParameterError: f: class_counts must hold finite, non-negative counts.
+    """
+    if not bool(torch.isfinite(counts).all()) or bool((counts < 0).any()):
+        raise InvalidParameterError(
+            f"{_prefix(name, caller)} must hold finite, non-negative counts."
+        )
+    return counts
+
+
+def check_class_vector(logits, vector, name, caller=None):
+    """Raise unless ``logits`` has shape (n, C) and the per-class ``vector`` shape (C,).
+
+    Examples
+    --------
+    >>> import torch
+    >>> check_class_vector(torch.zeros(4, 3), torch.zeros(2), "margins", "f")
+    Traceback (most recent call last):
+    ...
+    skrebalance.functional._validation.InvalidParameterError: f: margins must have shape (3,) for logits of shape (4, 3), got (2,).
+    """
+    if logits.ndim != 2 or vector.shape != (logits.shape[1],):
+        raise InvalidParameterError(
+            f"{_prefix(name, caller)} must have shape ({logits.shape[-1]},) for logits of "
+            f"shape {tuple(logits.shape)}, got {tuple(vector.shape)}."
+        )
+    return vector
+
+
+def check_same_shape(a, b, names, caller=None):
+    """Raise unless the tensors ``a`` and ``b``, named ``names``, have the same shape.
+
+    Examples
+    --------
+    >>> import torch
+    >>> check_same_shape(torch.zeros(2), torch.zeros(3), ("hits", "rows"), "f")
+    Traceback (most recent call last):
+    ...
+    skrebalance.functional._validation.InvalidParameterError: f: hits and rows must have the same shape, got (2,) and (3,).
+    """
+    if a.shape != b.shape:
+        raise InvalidParameterError(
+            f"{_prefix(' and '.join(names), caller)} must have the same shape, got "
+            f"{tuple(a.shape)} and {tuple(b.shape)}."
+        )
