@@ -21,6 +21,11 @@ from skrebalance.functional import (
 )
 from skrebalance.functional._class_accuracy import pooled_class_accuracy
 from skrebalance.strategies import CDB, FocalLoss
+from skrebalance.strategies._cdb_difficulty import (
+    class_hits,
+    difficulty_accuracy,
+    split_difficulty_set,
+)
 
 FAST = dict(max_epochs=3, random_state=0)
 SMALL = dict(module__hidden_units=(16,), batch_size=64)
@@ -325,6 +330,29 @@ def test_holdout_falls_back_to_train_with_a_single_row_class():
     clf = RebalancedNetClassifier(strategy="cdb", **FAST).fit(X, y)
     assert clf.strategy_.difficulty_source_ == "train"
     assert clf.strategy_.difficulty_rows_ is None
+
+
+def test_split_difficulty_set_holds_out_balanced_disjoint_rows():
+    y = torch.tensor([0] * 40 + [1] * 10 + [2] * 20)
+    generator = torch.Generator().manual_seed(0)
+    held, train, counts, source = split_difficulty_set(y, 4, "holdout", 0.3, generator)
+    assert source == "holdout" and torch.bincount(y[held]).tolist() == [3, 3, 3]
+    assert sorted(held.tolist() + train.tolist()) == list(range(70))
+    assert counts.tolist() == [37.0, 7.0, 17.0, 0.0]
+    for kind in ("valid", "train"):
+        assert split_difficulty_set(y, 3, kind, 0.3)[::3] == (None, kind)
+    assert split_difficulty_set(torch.tensor([0, 0, 1]), 2, "holdout", 0.5)[3] == "train"
+
+
+def test_class_hits_and_difficulty_accuracy_of_a_measurement():
+    scores = torch.tensor([[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.6, 0.4, 0.0]])
+    hits, rows = class_hits(scores, torch.tensor([0, 1, 1]), 3)
+    assert hits.tolist() == [1.0, 1.0, 0.0] and rows.tolist() == [1.0, 2.0, 0.0]
+    accuracy, pooled_hits, pooled_rows = difficulty_accuracy(hits, rows, None, None, 1)
+    # the class without rows takes the mean of the others: (1 + 0.5) / 2
+    assert accuracy.tolist() == [1.0, 0.5, 0.75]
+    expected = pooled_class_accuracy(hits, rows, min_rows=1)
+    torch.testing.assert_close((pooled_hits, pooled_rows), expected[1:])
 
 
 def test_valid_difficulty_set_uses_the_validation_split(three_class):

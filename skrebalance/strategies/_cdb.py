@@ -6,10 +6,10 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..functional import cdb_tau, cdb_weights, class_difficulty_bias
-from ..functional._class_accuracy import pooled_class_accuracy
 from ..functional._class_weights import TAU_VARIANTS
 from ..samplers import DeviceWeightedSampler
 from ._base import RebalancingStrategy
+from ._cdb_difficulty import class_hits, difficulty_accuracy, split_difficulty_set
 from ._class_balanced import BASE_LOSS_CONSTRAINTS, class_weighted_criterion
 from ._registry import register
 
@@ -330,28 +330,10 @@ class CDBStrategy(RebalancingStrategy):
         return torch.tensor(float(self.tau), device=device)
 
     def _split_difficulty_set(self, net):
-        y, n_classes = net.train_y_, net.n_classes_
-        counts = torch.bincount(y, minlength=n_classes)
-        self.difficulty_rows_, self.train_rows_ = None, None
-        self.difficulty_source_ = self.difficulty_set
-        if self.difficulty_set == "holdout":
-            present = counts[counts > 0]
-            n_min = int(present.min())
-            per_class = min(max(1, round(self.holdout_size * n_min)), n_min - 1)
-            if per_class < 1:
-                self.difficulty_source_ = "train"
-            else:
-                held = torch.zeros_like(y, dtype=torch.bool)
-                for c in torch.nonzero(counts).flatten().tolist():
-                    rows = torch.nonzero(y == c).flatten()
-                    shuffled = torch.randperm(
-                        rows.shape[0], device=y.device, generator=net.train_generator_
-                    )
-                    held[rows[shuffled[:per_class]]] = True
-                self.difficulty_rows_ = torch.nonzero(held).flatten()
-                self.train_rows_ = torch.nonzero(~held).flatten()
-                counts = torch.bincount(y[self.train_rows_], minlength=n_classes)
-        self.class_counts_ = counts.float()
+        (self.difficulty_rows_, self.train_rows_, self.class_counts_,
+         self.difficulty_source_) = split_difficulty_set(
+            net.train_y_, net.n_classes_, self.difficulty_set, self.holdout_size,
+            net.train_generator_)
 
     # ------------------------------------------------------------------
     # measurement
@@ -367,36 +349,24 @@ class CDBStrategy(RebalancingStrategy):
         y_pred = kwargs.get("y_pred")
         if isinstance(y_pred, (tuple, list)):
             y_pred = y_pred[0]
-        yb = batch[1].to(net.device_)
-        hits = (y_pred.argmax(dim=1) == yb).float()
-        self.valid_hits_ += torch.bincount(yb, weights=hits, minlength=net.n_classes_)
-        self.valid_counts_ += torch.bincount(yb, minlength=net.n_classes_).float()
+        hits, rows = class_hits(y_pred, batch[1].to(net.device_), net.n_classes_)
+        self.valid_hits_ += hits
+        self.valid_counts_ += rows
 
     def _class_hits(self, net):
         """Correct predictions and rows per class on the difficulty set."""
-        n_classes = net.n_classes_
         if self.difficulty_source_ == "valid":
             return self.valid_hits_, self.valid_counts_
         rows = self.difficulty_rows_
         X = net.train_X_ if rows is None else net.train_X_[rows]
         y = net.train_y_ if rows is None else net.train_y_[rows]
-        hits = (net.infer_proba(X).argmax(dim=1) == y).float()
-        hits = torch.bincount(y, weights=hits, minlength=n_classes)
-        return hits, torch.bincount(y, minlength=n_classes).float()
+        return class_hits(net.infer_proba(X), y, net.n_classes_)
 
     def _class_accuracy(self, net):
         """Accuracy per class, pooled over measurements until it rests on ``min_rows`` rows."""
-        hits, totals = self._class_hits(net)
-        accuracy, self.pooled_hits_, self.pooled_rows_ = pooled_class_accuracy(
-            hits, totals, self.pooled_hits_, self.pooled_rows_, float(self.min_rows),
-            check_input=False,
-        )
-        present = self.pooled_rows_ > 0
-        accuracy = torch.where(present, accuracy, 0.0)
-        # a class absent from the difficulty set takes the mean accuracy of the
-        # others: it changes neither the max nor the min, hence not the bias
-        mean = accuracy.sum() / present.sum().clamp_min(1)
-        return torch.where(present, accuracy, mean)
+        accuracy, self.pooled_hits_, self.pooled_rows_ = difficulty_accuracy(
+            *self._class_hits(net), self.pooled_hits_, self.pooled_rows_, self.min_rows)
+        return accuracy
 
     def on_epoch_end(self, net, **kwargs):
         epoch = net.history[-1, "epoch"]
