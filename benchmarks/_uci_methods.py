@@ -41,12 +41,16 @@ from skrebalance.strategies import available, get_strategy_class
 # Tuning grids (--tune): the ONE place where candidate values live.
 
 #: Candidate values of each strategy's own parameters, by strategy name.
+#: ``"auto"`` (the default of ``beta`` and ``c``) is a candidate wherever the
+#: strategy accepts it, next to the fixed values.
 STRATEGY_GRIDS = {
     "focal": {"gamma": [0.5, 1.0, 2.0, 5.0]},  # Lin et al.: 2 is best
-    "class_balanced": {"beta": [0.9, 0.99, 0.999, 0.9999]},  # Cui et al.
+    # Cui et al.'s values, or 1 - 1/n_max from the class counts
+    "class_balanced": {"beta": [0.9, 0.99, 0.999, 0.9999, "auto"]},
     "cdb": {"tau": [0.5, 1.0, 2.0, "sigmoid"]},  # Sinha et al.: fixed or dynamic
     "ghm_cwap": {"gamma": [0.0, 0.4, 0.8, 1.6]},  # margin strength
-    "instance_difficulty": {"c": [0.01, 0.1, 1.0]},  # Yu et al.: difficulty prior
+    # Yu et al.'s difficulty prior, fixed or the mean PSI of the first update
+    "instance_difficulty": {"c": [0.01, 0.1, 1.0, "auto"]},
 }
 
 #: Grid of strategies registered later without an entry above: the parameters
@@ -54,9 +58,9 @@ STRATEGY_GRIDS = {
 #: own checks reject are dropped, so new strategies never break ``--tune``.
 GENERIC_STRATEGY_GRID = {
     "gamma": [0.5, 1.0, 2.0],
-    "beta": [0.9, 0.99, 0.999, 0.9999],
+    "beta": [0.9, 0.99, 0.999, 0.9999, "auto"],
     "tau": [0.5, 1.0, 2.0],
-    "c": [0.01, 0.1, 1.0],
+    "c": [0.01, 0.1, 1.0, "auto"],
 }
 
 #: Grids of the baselines, by method name (step names as in build_estimator).

@@ -132,6 +132,13 @@ def test_strategy_grids_only_name_parameters_the_strategy_has():
         unregister("_test_grid_probe")
 
 
+def test_strategy_grids_try_auto_where_the_strategy_accepts_it():
+    assert _uci_methods.strategy_grid("class_balanced")["strategy__beta"][-1] == "auto"
+    assert _uci_methods.strategy_grid("instance_difficulty")["strategy__c"][-1] == "auto"
+    # ldam_drw's beta (of its deferred re-weighting) is a number only
+    assert "auto" not in _uci_methods.strategy_grid("ldam_drw")["strategy__beta"]
+
+
 def test_nemenyi_cd_and_ranks_by_hand():
     # Demsar (2006), Table 5(a): q_0.05 = 2.569 for k = 4 methods;
     # CD = 2.569 * sqrt(4 * 5 / (6 * 10)) = 2.569 * 0.57735 = 1.4832 for N = 10
