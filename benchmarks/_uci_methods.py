@@ -85,7 +85,7 @@ REQUIREMENTS = {"LightGBM-balanced": "lightgbm", "RealMLP": "pytabkit"}
 
 @dataclass(frozen=True)
 class NetSettings:
-    """What every net of one run shares (module width, epochs, optimizer)."""
+    """What every net of one run shares (module width, epochs, learning rate, batch size)."""
 
     epochs: int = 50
     hidden_units: tuple = (64, 64)

@@ -9,9 +9,11 @@ suite), :func:`methods_for` the ``--methods`` names into methods.
 """
 
 import argparse
+import inspect
 
 import _uci_jobs
 import _uci_methods
+from skrebalance import RebalancedNetClassifier
 from skrebalance.datasets import available_suites, suite_names
 
 DEFAULTS = dict(suite=["keel-binary-dev"], n_splits=5, n_repeats=2, epochs=50,
@@ -71,12 +73,15 @@ def build_parser(description):
     p.add_argument("--seed", type=int, default=0, help="seed of folds and estimators [0]")
     p.add_argument("--epochs", type=int, help="epochs of every net [50; 100 with --paper]")
     p.add_argument("--hidden-units", help="MLP widths, comma separated; '' = linear [64,64]")
-    p.add_argument("--lr", type=float, help="Adam learning rate [0.01]")
+    p.add_argument("--lr", type=float,
+                   help=f"base learning rate of the nets' {_optimizer()} (the classifier's "
+                        "optimizer, warmed up then decayed along a cosine) [0.01]")
     p.add_argument("--batch-size", type=int, help="batch size [128; 32 with --paper]")
     p.add_argument("--device", default="cpu", help="torch device of the nets [cpu]")
     p.add_argument("--net-recipe", choices=("fixed", "package"), default="fixed",
                    help="fixed: every strategy net gets the run's width, epochs, lr and "
-                        "batch on standardised inputs; package: each strategy net is "
+                        f"batch on standardised inputs ({_optimizer()} in both); package: "
+                        "each strategy net is "
                         "RebalancedNetClassifier(strategy=...) with the package's own "
                         "training recipe on raw inputs, as users call it "
                         "(--epochs/--lr/--batch-size/--hidden-units then do not apply) [fixed]")
@@ -170,13 +175,22 @@ def methods_for(opts):
     return [m for m in chosen if not reasons[m.name]], notes
 
 
+def _optimizer():
+    # the benchmark's nets set no optimizer: the classifier's default trains them
+    return inspect.signature(RebalancedNetClassifier).parameters["optimizer"].default.__name__
+
+
 def protocol_text(opts, settings):
     """One paragraph: the protocol, the nets' settings, the tuning."""
+    schedule = "warm-up then cosine decay"
     net = (f"MLP hidden units {settings.hidden_units or '() (linear)'}, {settings.epochs} "
-           f"epochs, Adam lr {settings.lr}, batch {settings.batch_size}, {settings.device}")
+           f"epochs, {_optimizer()} lr {settings.lr} ({schedule}), batch "
+           f"{settings.batch_size}, {settings.device}")
     if settings.package_recipe:
+        lr = inspect.signature(RebalancedNetClassifier).parameters["lr"].default
         net = ("each strategy net with the package's own training recipe "
-               f"(RebalancedNetClassifier(strategy=...), raw inputs), {settings.device}")
+               f"(RebalancedNetClassifier(strategy=...): {_optimizer()} lr {lr} ({schedule}), "
+               f"epochs and batch size from the data, raw inputs), {settings.device}")
     if opts.protocol == "long-tailed":
         ratios = ", ".join(f"{r:g}" for r in opts.imbalance_ratio)
         split = (f"long-tailed protocol: each class of the training pool cut to "

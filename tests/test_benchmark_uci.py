@@ -6,6 +6,7 @@ import sqlite3
 from numbers import Real
 
 import _uci_methods
+import _uci_options
 import _uci_stats
 import _uci_store
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 import uci
 from sklearn.utils._param_validation import Interval
 
+from skrebalance import RebalancedNetClassifier
 from skrebalance.strategies import (
     RebalancingStrategy,
     available,
@@ -137,6 +139,17 @@ def test_strategy_grids_try_auto_where_the_strategy_accepts_it():
     assert _uci_methods.strategy_grid("instance_difficulty")["strategy__c"][-1] == "auto"
     # ldam_drw's beta (of its deferred re-weighting) is a number only
     assert "auto" not in _uci_methods.strategy_grid("ldam_drw")["strategy__beta"]
+
+
+def test_protocol_text_names_the_optimizer_the_nets_train_with():
+    opts = _uci_options.build_parser("x").parse_args([])
+    _uci_options.resolve_options(opts)
+    net = _uci_methods.make_net(_uci_methods.NetSettings(), 0)
+    name = net.optimizer.__name__  # the benchmark sets none: the classifier's default
+    fixed = _uci_options.protocol_text(opts, _uci_methods.NetSettings(lr=0.05))
+    assert f"{name} lr 0.05 (warm-up then cosine decay)" in fixed
+    package = _uci_options.protocol_text(opts, _uci_methods.NetSettings(package_recipe=True))
+    assert f"{name} lr {RebalancedNetClassifier().lr} (warm-up" in package
 
 
 def test_nemenyi_cd_and_ranks_by_hand():
