@@ -3,9 +3,10 @@
 What it measures
     On one imbalanced binary data set, repeated stratified k-fold
     cross-validation (5 folds x 4 repeats by default, fixed seeds) of a
-    ``StandardScaler -> RebalancedNetClassifier`` pipeline (default MLP
-    64-64, Adam, the same epochs / learning rate / batch size for all), once
-    per strategy. On every test fold it records
+    ``StandardScaler -> RebalancedNetClassifier`` pipeline (the classifier's
+    default MLP and optimizer, AdamW with warm-up then cosine decay, the same
+    epochs / learning rate / batch size for all), once per strategy. On every
+    test fold it records
 
     - minority recall: recall of the least frequent class;
     - balanced accuracy: mean recall over the classes;
@@ -30,9 +31,10 @@ Strategies
         none=none class_balanced=class_balanced \\
         cdb_loss=cdb:mode='loss' cdb_sampling=cdb:mode='sampling'
 
-    i.e. plain cross-entropy, class-balanced CE (beta 0.999), CDB-W-CE and
-    CDB-S, both with the dynamic sigmoid tau and the default held-out,
-    class-balanced difficulty set.
+    i.e. plain cross-entropy, class-balanced CE (its default ``beta="auto"``,
+    ``1 - 1/n_max`` from the largest class count of the training fold:
+    about 0.9991 on yeast4), CDB-W-CE and CDB-S, both with the dynamic
+    sigmoid tau and the default held-out, class-balanced difficulty set.
 
 Run
     python benchmarks/class_level.py    # 20 folds x 4 strategies, about 1.5 minutes on 2 cores
