@@ -23,6 +23,18 @@ EVAL_BATCH_SIZE = 8192
 PAD_ROWS = 64
 
 
+#: the parameters and returns of ``infer_logits`` and ``infer_proba``
+_INFER_SECTIONS = f"""Parameters
+        ----------
+        X : torch.Tensor of shape (n, n_features)
+            Inputs on ``device_``.
+        batch_size : int, default={EVAL_BATCH_SIZE}
+            Rows per forward pass.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, n_classes)"""
+
 #: the ``X`` parameter of every prediction method, written once
 _X_DOC = """X : array-like of shape (n_samples, n_features)
             Numeric features (a skorch data set, as callbacks pass, is
@@ -54,19 +66,11 @@ class PredictionMixin:
     """``predict_proba``, ``predict``, ``predict_log_proba``, ``decision_function``."""
 
     @torch.no_grad()
+    @Substitution(sections=_INFER_SECTIONS)
     def infer_logits(self, X, batch_size=EVAL_BATCH_SIZE):
         """Raw logits of a device tensor, in eval mode, without autograd.
 
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n, n_features)
-            Inputs on ``device_``.
-        batch_size : int, default=8192
-            Rows per forward pass.
-
-        Returns
-        -------
-        torch.Tensor of shape (n, n_classes)
+        {sections}
         """
         self._set_training(False)
         parts = []
@@ -80,22 +84,14 @@ class PredictionMixin:
             return torch.empty(0, self.n_classes_, device=self.device_)
         return torch.cat(parts)
 
+    @Substitution(sections=_INFER_SECTIONS)
     def infer_proba(self, X, batch_size=EVAL_BATCH_SIZE):
         """Raw class probabilities of a device tensor (no ``adjust_logits``).
 
         Strategies call this to score the training set after an epoch; the
         result stays on the device.
 
-        Parameters
-        ----------
-        X : torch.Tensor of shape (n, n_features)
-            Inputs on ``device_``.
-        batch_size : int, default=8192
-            Rows per forward pass.
-
-        Returns
-        -------
-        torch.Tensor of shape (n, n_classes)
+        {sections}
         """
         return self._get_predict_nonlinearity()(self.infer_logits(X, batch_size))
 
