@@ -1,5 +1,6 @@
 """Robust input scaling inside the module: raw ``X`` works without a scaler."""
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -49,13 +50,23 @@ def robust_statistics(X):
     ([3.0, 0.0, 5.0], [1.4826, 0.5, 1.0])
     """
     X = torch.as_tensor(X).float()
-    ordered = torch.sort(X, dim=0).values  # torch.quantile refuses > 2**24 elements
-    q25, center, q75 = (_quantile(ordered, q) for q in (0.25, 0.5, 0.75))
+    q25, center, q75 = _quartiles(X)
     scale = (q75 - q25) / NORMAL_IQR
-    half_range = (ordered[-1] - ordered[0]) / 2
+    half_range = (X.amax(dim=0) - X.amin(dim=0)) / 2
     scale = torch.where(scale > 0, scale, half_range)
     scale = torch.where(scale > 0, scale, torch.ones_like(scale))
     return center, scale
+
+
+def _quartiles(X):
+    """Column quartiles (q25, median, q75), linear interpolation as ``numpy.quantile``."""
+    if X.device.type == "cpu":
+        # numpy selects by partition, O(n) per column: about 4x faster than a
+        # full sort at 1e5 rows (a tenth of a small net's fit otherwise)
+        quartiles = np.quantile(X.detach().numpy(), (0.25, 0.5, 0.75), axis=0)
+        return tuple(torch.from_numpy(q).to(X.dtype) for q in quartiles)
+    ordered = torch.sort(X, dim=0).values  # torch.quantile refuses > 2**24 elements
+    return tuple(_quantile(ordered, q) for q in (0.25, 0.5, 0.75))
 
 
 def _quantile(ordered, q):

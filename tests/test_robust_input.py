@@ -42,7 +42,11 @@ def test_smooth_clip_values():
 def test_layer_forward_and_state_dict():
     X = torch.tensor([[1.0, 7.0], [2.0, 7.0], [3.0, 7.0], [4.0, 7.0], [100.0, 7.0]])
     layer = RobustScaleInput(2)
-    assert layer(X).tolist() == smooth_clip(X).tolist()  # identity statistics before fit
+    torch.testing.assert_close(layer(X), smooth_clip(X))  # identity statistics before fit
+    huge = torch.tensor([[1e30, -1e30]])  # the in-place path stays finite, at the bound
+    torch.testing.assert_close(layer(huge), torch.tensor([[3.0, -3.0]]))
+    X_grad = X.clone().requires_grad_(True)  # the autograd path: same values
+    torch.testing.assert_close(layer(X_grad), layer(X))
     layer.fit_input_statistics(X)
     out = layer(X)
     assert torch.isfinite(out).all()
