@@ -152,7 +152,8 @@ def _counts_data(counts, n_features=4, seed=0):
 
 def test_posthoc_predict_proba_is_softmax_of_adjusted_module_logits():
     X, y = _counts_data([60, 30, 10])
-    clf = RebalancedNetClassifier(strategy="logit_adjustment", strategy__tau=0.7, **FAST)
+    clf = RebalancedNetClassifier(strategy="logit_adjustment", strategy__tau=0.7,
+                                  strategy__mode="posthoc", **FAST)
     clf.fit(X, y)
     np.testing.assert_allclose(clf.strategy_.class_counts_.numpy(), [60, 30, 10])
     # log prior (0.6, 0.3, 0.1) as in the hand computation above
@@ -169,10 +170,12 @@ def test_posthoc_predict_proba_is_softmax_of_adjusted_module_logits():
 def test_posthoc_trains_the_same_net_as_none():
     X, y = _counts_data([60, 30, 10])
     plain = RebalancedNetClassifier(strategy="none", **FAST).fit(X, y)
-    la = RebalancedNetClassifier(strategy="logit_adjustment", **FAST).fit(X, y)
+    la = RebalancedNetClassifier(strategy="logit_adjustment", strategy__mode="posthoc",
+                                 **FAST).fit(X, y)
     torch.testing.assert_close(module_logits(la, X), module_logits(plain, X))
     # tau = 0: the same predictions as well
-    la0 = RebalancedNetClassifier(strategy="logit_adjustment", strategy__tau=0.0, **FAST)
+    la0 = RebalancedNetClassifier(strategy="logit_adjustment", strategy__tau=0.0,
+                                  strategy__mode="posthoc", **FAST)
     np.testing.assert_allclose(la0.fit(X, y).predict_proba(X), plain.predict_proba(X), rtol=1e-5)
 
 
@@ -190,6 +193,45 @@ def test_loss_mode_criterion_is_the_adjusted_loss_and_prediction_plain_softmax()
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-4, atol=1e-6)
 
 
+def test_auto_mode_is_posthoc_on_two_classes_and_the_loss_on_more():
+    # two classes: plain cross-entropy in training (the same net as "none"),
+    # the adjustment at prediction
+    X2, y2 = _counts_data([80, 20])
+    y2 = np.minimum(y2, 1)
+    plain = RebalancedNetClassifier(strategy="none", **FAST).fit(X2, y2)
+    auto2 = RebalancedNetClassifier(strategy="logit_adjustment", **FAST).fit(X2, y2)
+    assert auto2.strategy_.mode_ == "posthoc"
+    assert auto2.criterion_.log_prior.abs().max().item() == 0.0
+    torch.testing.assert_close(module_logits(auto2, X2), module_logits(plain, X2))
+    log_prior = auto2.strategy_.log_prior_
+    expected = torch.softmax(module_logits(auto2, X2) - log_prior, dim=1).numpy()
+    np.testing.assert_allclose(auto2.predict_proba(X2), expected, rtol=1e-4, atol=1e-6)
+    # three classes: the adjusted loss, plain softmax at prediction
+    X, y = _counts_data([60, 30, 10])
+    auto3 = RebalancedNetClassifier(strategy="logit_adjustment", **FAST).fit(X, y)
+    loss = RebalancedNetClassifier(strategy=LogitAdjustmentStrategy(mode="loss"), **FAST).fit(X, y)
+    assert auto3.strategy_.mode_ == "loss"
+    np.testing.assert_allclose(auto3.criterion_.log_prior.numpy(), LOG_PRIOR, atol=1e-6)
+    np.testing.assert_allclose(auto3.predict_proba(X), loss.predict_proba(X), rtol=1e-5)
+    # the default of the classifier is this strategy in "auto" mode
+    assert RebalancedNetClassifier(**FAST).fit(X, y).strategy_.mode_ == "loss"
+
+
+def test_auto_mode_defers_the_loss_to_another_loss_strategy():
+    X, y = _counts_data([60, 30, 10])
+    clf = RebalancedNetClassifier(strategy=["focal", "logit_adjustment"], **FAST).fit(X, y)
+    focal, la = clf.strategies_
+    assert clf.criterion_ is focal.criterion_
+    assert la.mode_ == "posthoc" and not la.provides_loss
+    expected = torch.softmax(module_logits(clf, X) - la.log_prior_, dim=1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-4, atol=1e-6)
+    # "loss" does not step back: two loss strategies are refused
+    with pytest.raises(ValueError, match="at most one loss strategy"):
+        RebalancedNetClassifier(
+            strategy=["focal", LogitAdjustmentStrategy(mode="loss")], **FAST
+        ).fit(X, y)
+
+
 def fitting_net(y, sample_weight=None, max_epochs=10):
     """What a strategy reads from the net between on_train_begin and on_train_end."""
     y = torch.as_tensor(y)
@@ -204,7 +246,7 @@ def fitting_net(y, sample_weight=None, max_epochs=10):
 
 def test_prior_uses_the_nets_training_sample_weights():
     y = np.repeat([0, 1, 2], [60, 30, 10])
-    strategy = LogitAdjustmentStrategy().initialize()
+    strategy = LogitAdjustmentStrategy(mode="posthoc").initialize()
     strategy.on_train_begin(fitting_net(y))
     np.testing.assert_allclose(strategy.class_counts_.numpy(), [60, 30, 10])
     # weights 1 for class 0, 2 for class 1, 6 for class 2: class sums (60, 60, 60),

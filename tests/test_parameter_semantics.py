@@ -142,7 +142,7 @@ def test_divergence_raises_and_never_returns_nan_probabilities(three_class):
 
 def test_set_params_module_and_criterion_on_a_fitted_net_with_device_auto(three_class):
     X, y = three_class
-    clf = RebalancedNetClassifier(device="auto", **FAST).fit(X, y)
+    clf = RebalancedNetClassifier(strategy="none", device="auto", **FAST).fit(X, y)
     clf.set_params(module__hidden_units=(8,))
     assert clf.module_.layers[0].out_features == 8
     assert clf.get_params()["device"] == "auto"

@@ -41,7 +41,8 @@ def test_sample_weight_multiplies_every_strategys_loss(three_class, strategy):
 def test_sample_weight_matches_the_hand_computed_weighted_mean(three_class):
     X, y = three_class
     w = np.linspace(0.0, 2.0, len(y))
-    clf = RebalancedNetClassifier(lr=0.0, batch_size=-1, module__dropout=0.0, **FAST)
+    clf = RebalancedNetClassifier(strategy="none", lr=0.0, batch_size=-1, module__dropout=0.0,
+                                  **FAST)
     clf.fit(X, y, sample_weight=w)
     logits = clf.infer_logits(torch.as_tensor(X, dtype=torch.float32))
     per_row = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y), reduction="none")

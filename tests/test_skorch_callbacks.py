@@ -167,7 +167,8 @@ def test_parameters_that_cannot_be_honoured_are_refused_by_name(three_class, par
 
 def test_criterion_weight_without_a_loss_strategy_is_honoured(three_class):
     X, y = three_class
-    clf = RebalancedNetClassifier(criterion__weight=torch.tensor([1.0, 2.0, 3.0]), **FAST).fit(X, y)
+    clf = RebalancedNetClassifier(strategy="none", criterion__weight=torch.tensor([1.0, 2.0, 3.0]),
+                                  **FAST).fit(X, y)
     torch.testing.assert_close(clf.criterion_.weight, torch.tensor([1.0, 2.0, 3.0]))
 
 

@@ -124,6 +124,21 @@ class RebalancingStrategy(Callback):
         """
         return False
 
+    def defer_loss(self):
+        """Leave the training loss to another strategy of a list, if this one can.
+
+        Called by :func:`~skrebalance.strategies.resolve_strategies` when a
+        ``strategy=[...]`` list holds more than one loss strategy. A strategy
+        whose loss is a choice rather than its purpose (logit adjustment's
+        ``mode="auto"``, which can act post-hoc) stops providing it and
+        returns ``True``; the default keeps the loss and returns ``False``.
+
+        Returns
+        -------
+        bool
+        """
+        return False
+
     def get_criterion(self, net):
         """Build the training loss module, keep it as ``self.criterion_``, return it.
 

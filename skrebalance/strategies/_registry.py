@@ -139,6 +139,10 @@ def resolve_strategies(spec, params):
             strategy.set_params(**{param: value})
 
     # only now are modes known (e.g. CDB's mode="sampling")
+    if len(strategies) > 1 and sum(s.provides_loss for s in strategies) > 1:
+        for strategy in strategies:  # e.g. logit adjustment's "auto" turns post-hoc
+            if strategy.defer_loss():
+                break
     n_loss = sum(s.provides_loss for s in strategies)
     n_sampling = sum(s.provides_sampling for s in strategies)
     if len(strategies) > 1 and (n_loss > 1 or n_sampling > 1):
