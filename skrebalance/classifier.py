@@ -58,9 +58,11 @@ class RebalancedNetClassifier(
         training rows; ``warm_start`` and later ``partial_fit`` calls keep
         the statistics.
     strategy : None, str, RebalancingStrategy or list, default="logit_adjustment"
-        How to re-balance (the default: plain cross-entropy training and
-        post-hoc logit adjustment, ``softmax(z - log prior)``, which targets
-        the balanced error). Also:
+        How to re-balance (the default: logit adjustment by the training
+        prior, which targets the balanced error; on two classes plain
+        cross-entropy training and ``softmax(z - log prior)`` at prediction,
+        on more the adjusted loss, see
+        :class:`~skrebalance.strategies.LogitAdjustmentStrategy`). Also:
         ``None``/``"none"``, a name from
         :func:`skrebalance.strategies.available`, a strategy instance, or a list
         combining one sampling strategy with one loss strategy. Its parameters
