@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from imblearn.ensemble import BalancedRandomForestClassifier
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.pipeline import Pipeline as ImbPipeline
@@ -95,6 +96,9 @@ class NetSettings:
     brf_trees: int = 100
     #: nets with the package's own recipe (only ``strategy`` set), on raw inputs
     package_recipe: bool = False
+    #: ``--paper``: the paper's optimisation as well (Adam at a constant rate, no
+    #: input layer of the package's recipe: the inputs are standardised)
+    paper: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,9 +206,12 @@ def make_net(settings, random_state, strategy="none"):
     """The one net configuration shared by every net-based method of a run."""
     if settings.package_recipe:
         return _common.make_net(strategy, device=settings.device, random_state=random_state)
+    paper = dict(optimizer=torch.optim.Adam, callbacks__lr_schedule=None,
+                 module__input_scaling=None) if settings.paper else {}
     return _common.make_net(
         strategy, hidden_units=settings.hidden_units, epochs=settings.epochs, lr=settings.lr,
-        batch_size=settings.batch_size, device=settings.device, random_state=random_state)
+        batch_size=settings.batch_size, device=settings.device, random_state=random_state,
+        **paper)
 
 
 def build_estimator(method, settings, random_state):

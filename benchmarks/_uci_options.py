@@ -183,9 +183,11 @@ def _optimizer():
 def protocol_text(opts, settings):
     """One paragraph: the protocol, the nets' settings, the tuning."""
     schedule = "warm-up then cosine decay"
+    optimizer = f"{_optimizer()} lr {settings.lr} ({schedule})"
+    if settings.paper:  # _uci_methods.make_net pins the paper's optimisation
+        optimizer = f"Adam lr {settings.lr} (constant), standardised inputs (no input layer)"
     net = (f"MLP hidden units {settings.hidden_units or '() (linear)'}, {settings.epochs} "
-           f"epochs, {_optimizer()} lr {settings.lr} ({schedule}), batch "
-           f"{settings.batch_size}, {settings.device}")
+           f"epochs, {optimizer}, batch {settings.batch_size}, {settings.device}")
     if settings.package_recipe:
         lr = inspect.signature(RebalancedNetClassifier).parameters["lr"].default
         net = ("each strategy net with the package's own training recipe "

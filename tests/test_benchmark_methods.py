@@ -128,3 +128,15 @@ def test_scores_by_hand():
     assert scores["medium_shot_accuracy"] == 0.75  # 3 of the 4 rows of classes 1 and 2
     assert scores["few_shot_accuracy"] == 0.0
     assert scores["accuracy"] == 5 / 8 and np.isnan(scores["average_precision"])
+
+
+def test_paper_nets_pin_the_papers_optimisation():
+    import torch
+
+    paper = _uci_methods.make_net(_uci_methods.NetSettings(paper=True), 0, "class_balanced")
+    params = paper.get_params()
+    assert params["optimizer"] is torch.optim.Adam
+    assert getattr(paper, "callbacks__lr_schedule", "unset") is None  # skorch: switched off
+    assert params["module__input_scaling"] is None
+    plain = _uci_methods.make_net(SETTINGS, 0, "class_balanced").get_params()
+    assert plain["optimizer"] is torch.optim.AdamW and "module__input_scaling" not in plain
