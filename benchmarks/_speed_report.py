@@ -232,8 +232,10 @@ def write_results(raw, summary, targets, args, argv, load_before, load_after):
         "",
         *(["**Interrupted: the table holds only the fits done before the interruption.**", ""]
           if getattr(args, "interrupted", False) else []),
-        f"Settings: MLP hidden {tuple(args.hidden)}, Adam lr {args.lr}"
-        f"{' (fused)' if args.fused else ''}, {args.epochs} epochs, batch {args.batch_size}, "
+        f"Settings: MLP hidden {tuple(args.hidden)} (the package's MLP for every net), "
+        f"lr {args.lr}{' (fused optimizer)' if args.fused else ''}: plain skorch with "
+        "Adam at a constant rate, the strategy nets with the classifier's default "
+        f"optimizer and schedule (AdamW, warm-up + cosine); {args.epochs} epochs, batch {args.batch_size}, "
         f"{args.repeats} interleaved repeats (median), device {args.device}.",
         "",
         "Columns: `time_s` median fit time; `rows_per_s` = N x epochs / time_s; "
