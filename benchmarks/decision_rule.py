@@ -24,12 +24,13 @@ long tail, many/medium/few-shot accuracy) on stdout.
 How to run (one torch thread per job, 2 jobs in parallel)::
 
     python benchmarks/decision_rule.py --suite keel-binary-dev \\
-        --variant default='{}' --variant loss='{"strategy__mode": "loss"}'
+        --variant posthoc='{"strategy__mode": "posthoc"}' \\
+        --variant loss='{"strategy__mode": "loss"}'
     python benchmarks/decision_rule.py --suite long-tailed-dev \\
         --variant loss='{"strategy__mode": "loss"}' --select
 
 The figures of ``docs/user_guide/defaults.rst`` ("The decision rule") came
-from these commands (results in ``benchmarks/results/decision_rule/``).
+from these runs (``benchmarks/results/decision_rule/README.md`` lists them).
 """
 
 import argparse
