@@ -69,7 +69,7 @@ print(f"tuned threshold {tuned.best_threshold_:.3f}: balanced accuracy "
 # Post-hoc logit adjustment
 # -------------------------
 # ``strategy="logit_adjustment"`` (Menon et al., ICLR 2021) trains the same
-# net (the default ``mode="posthoc"`` leaves training untouched) and predicts
+# net (on two classes the default ``mode="auto"`` adjusts post-hoc and leaves training untouched) and predicts
 # with the logits minus :math:`\tau \log \pi`, :math:`\pi` the training
 # class prior. For two classes and :math:`\tau = 1` this is the threshold
 # :math:`\pi_{\text{positive}}` on the plain net's probability: a threshold
