@@ -11,9 +11,12 @@ import inspect
 import torch
 from torch import nn
 
+from skorch.callbacks import ProgressBar as SkorchProgressBar
+
 from ._persistence import skorch_sees_device
 from ._threads import resolve_device
 from ._validation import check_criterion_params
+from .callbacks import ProgressBar
 from .strategies import resolve_strategies
 from .strategies._registry import _name
 
@@ -47,6 +50,11 @@ class InitializationMixin:
         strategies = self.strategies_ if keep else None
         super().initialize_callbacks()
         self._install_strategies(strategies)
+        for _, callback in self.callbacks_:
+            # skorch's bar divides len(dataset) by batch_size: wrong for "auto" and
+            # for rows a sampler holds out; the subclass only changes that count
+            if type(callback) is SkorchProgressBar:
+                callback.__class__ = ProgressBar
         return self
 
     def _install_strategies(self, strategies=None):

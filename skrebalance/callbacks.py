@@ -1,14 +1,15 @@
-"""skorch callbacks of the default training recipe."""
+"""skorch callbacks of the default training recipe, and a progress bar that counts its batches."""
 
 import math
 from numbers import Real
 
 from skorch.callbacks import Callback, LRScheduler
+from skorch.callbacks import ProgressBar as SkorchProgressBar
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from ._budget import fit_budget
 
-__all__ = ["WarmupCosineLR", "warmup_cosine_factor"]
+__all__ = ["ProgressBar", "WarmupCosineLR", "warmup_cosine_factor"]
 
 
 def warmup_cosine_factor(step, total_steps, warmup_fraction=0.05):
@@ -157,3 +158,31 @@ def _training_rows(net, X):
     if train_y is not None:
         return len(train_y)
     return len(X)
+
+
+class ProgressBar(SkorchProgressBar):
+    """skorch's ``ProgressBar`` whose total is the number of batches the net draws.
+
+    skorch computes the total as ``ceil(len(dataset) / batch_size)``, which
+    fails on ``batch_size="auto"`` and overcounts when a strategy's sampler
+    holds rows out of training (CDB's difficulty set). With
+    ``batches_per_epoch="auto"`` this bar asks the net for the length of the
+    iterator it builds for each data set instead. All parameters are
+    skorch's. :class:`~skrebalance.RebalancedNetClassifier` counts a stock
+    skorch ``ProgressBar`` among its callbacks the same way.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skrebalance import RebalancedNetClassifier
+    >>> X, y = make_classification(300, random_state=0)
+    >>> bar = ProgressBar()
+    >>> clf = RebalancedNetClassifier(callbacks=[bar], max_epochs=2, random_state=0).fit(X, y)
+    >>> bar.pbar_.total == clf.history[-1, "train_batch_count"]  # batch_size="auto"
+    True
+    """
+
+    def _get_batches_per_epoch_phase(self, net, dataset, training):
+        if dataset is None:
+            return 0
+        return len(net.get_iterator(dataset, training=training))

@@ -123,6 +123,17 @@ def test_progress_bar_total_counts_every_batch(three_class):
     assert bar.pbar_.total == 4 + 2  # 225 training rows, 75 validation rows, batches of 64
 
 
+@pytest.mark.parametrize("strategy", ["logit_adjustment", "cdb"])
+def test_stock_progress_bar_counts_auto_batches_and_held_out_rows(three_class, strategy):
+    # batch_size="auto" (skorch's own count divides by it) and CDB's sampler,
+    # which holds rows out of training: the total is what the epoch draws
+    X, y = three_class
+    bar = ProgressBar()
+    clf = RebalancedNetClassifier(strategy=strategy, callbacks=[bar], **FAST).fit(X, y)
+    assert bar.pbar_.total == clf.history[-1, "train_batch_count"]
+    assert isinstance(bar, ProgressBar)
+
+
 class RecordTrainingLabels(Callback):
     def initialize(self):
         self.labels_ = []
