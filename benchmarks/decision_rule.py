@@ -49,6 +49,7 @@ import _common
 import _uci_jobs
 import _uci_methods
 from skrebalance.datasets import suite_names
+from skrebalance.functional import class_log_prior
 
 SHIFTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
@@ -68,10 +69,8 @@ def test_logits(params, X_train, y_train, X_evals, seed):
     net = _common.make_net(random_state=seed, **params)
     pipe = Pipeline([("prep", _uci_methods.make_preprocessor(scale=False)), ("net", net)])
     pipe.fit(X_train, y_train)
-    net.module_.eval()
-    with torch.no_grad():
-        return [net.module_(torch.as_tensor(pipe[:-1].transform(X).astype(np.float32))).numpy()
-                for X in X_evals]
+    return [net.infer_logits(torch.as_tensor(pipe[:-1].transform(X), dtype=torch.float32))
+            .cpu().numpy() for X in X_evals]
 
 
 def holdout_split(y, fraction, seed):
@@ -87,8 +86,9 @@ def holdout_split(y, fraction, seed):
 
 
 def log_prior(y, classes):
-    counts = np.array([np.sum(y == c) for c in classes], dtype=float)
-    return np.log(counts / counts.sum())
+    """``log pi`` of the labels ``y`` in the order of ``classes`` (the package's formula)."""
+    counts = torch.tensor([np.sum(y == c) for c in classes], dtype=torch.float64)
+    return class_log_prior(counts).numpy()
 
 
 def run_job(job, data, variant, params, shifts, select):

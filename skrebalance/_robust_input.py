@@ -65,6 +65,10 @@ def _quartiles(X):
         # full sort at 1e5 rows (a tenth of a small net's fit otherwise)
         quartiles = np.quantile(X.detach().numpy(), (0.25, 0.5, 0.75), axis=0)
         return tuple(torch.from_numpy(q).to(X.dtype) for q in quartiles)
+    return _sorted_quartiles(X)  # on the device: no copy to the host
+
+
+def _sorted_quartiles(X):
     ordered = torch.sort(X, dim=0).values  # torch.quantile refuses > 2**24 elements
     return tuple(_quantile(ordered, q) for q in (0.25, 0.5, 0.75))
 

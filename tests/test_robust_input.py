@@ -75,3 +75,14 @@ def test_mlp_input_scaling_option():
     assert plain.input is None and "input.center" not in plain.state_dict()
     with pytest.raises(ValueError, match="input_scaling"):
         MLP(3, 2, input_scaling="standard")
+
+
+def test_device_path_quartiles_equal_numpys():
+    # the sort path (taken off the CPU) and numpy's partition path agree
+    from skrebalance._robust_input import _quartiles, _sorted_quartiles
+
+    X = torch.randn(1001, 4, generator=torch.Generator().manual_seed(0)) * 3 + 1
+    for fast, sorted_ in zip(_quartiles(X), _sorted_quartiles(X)):
+        torch.testing.assert_close(fast, sorted_)
+    np.testing.assert_allclose(_sorted_quartiles(X[:10])[1].numpy(),
+                               np.median(X[:10].numpy(), axis=0), rtol=1e-6)

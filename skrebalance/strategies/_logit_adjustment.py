@@ -73,8 +73,8 @@ class LogitAdjustmentStrategy(RebalancingStrategy):
         the net, e.g.
         ``strategy=["focal", LogitAdjustmentStrategy(mode="posthoc")]``), train with
         the adjusted loss, or choose by the number of classes (see above;
-        as it owns the training loss, ``"auto"`` does not combine with
-        another loss strategy).
+        next to another loss strategy of a list, ``"auto"`` adjusts post-hoc,
+        so ``strategy=["focal", "logit_adjustment"]`` works as well).
 
     Attributes
     ----------
