@@ -72,7 +72,10 @@ class RebalancedNetClassifier(
         strategy comes with its own parameters.
     criterion : type, default=torch.nn.CrossEntropyLoss
         Loss used when no strategy provides one (with a loss strategy, it and
-        ``criterion__*`` are refused).
+        ``criterion__*`` are refused; the default strategy provides one, so
+        a loss of your own goes with ``strategy="none"``, or with
+        ``strategy=LogitAdjustmentStrategy(mode="posthoc")`` to keep the
+        prior adjustment).
     optimizer : type, default=torch.optim.AdamW
         Optimizer class; its parameters as ``optimizer__<param>`` (AdamW's
         own ``weight_decay=0.01`` applies by default).
