@@ -1,7 +1,7 @@
 """What every benchmark script shares: the net, strategy specs, threads, signals, Markdown.
 
-The scripts of this folder (``uci.py``, ``speed.py``, ``class_level.py``,
-``long_tail_recall.py``, ``subclass_simulation.py``) import this module by its
+The benchmarks of this folder (the packages ``uci``, ``speed``, ``subclass`` and the
+scripts ``class_level.py``, ``long_tail_recall.py``, ``decision_rule.py``) import it by its
 name: Python puts a script's own folder first on ``sys.path``, and the tests
 add the folder through pytest's ``pythonpath`` setting.
 

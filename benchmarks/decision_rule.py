@@ -46,8 +46,8 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.pipeline import Pipeline
 
 import _common
-import _uci_jobs
-import _uci_methods
+import uci.jobs
+import uci.methods
 from skrebalance.datasets import suite_names
 from skrebalance.functional import class_log_prior
 
@@ -56,18 +56,18 @@ SHIFTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
 def plan(suite, n_repeats):
     """``(datasets, jobs)`` of ``uci.py``'s protocol for ``suite``."""
-    method = [_uci_methods.Method("default", "default")]
+    method = [uci.methods.Method("default", "default")]
     if suite == "long-tailed-dev":
-        datasets, _ = _uci_jobs.load_long_tailed(suite_names(suite), [50.0])
-        return datasets, _uci_jobs.plan_long_tailed_jobs(datasets, method, n_repeats, 0)
-    datasets, _ = _uci_jobs.load_datasets(suite_names(suite), 5)
-    return datasets, _uci_jobs.plan_jobs(datasets, method, n_repeats, 0)
+        datasets, _ = uci.jobs.load_long_tailed(suite_names(suite), [50.0])
+        return datasets, uci.jobs.plan_long_tailed_jobs(datasets, method, n_repeats, 0)
+    datasets, _ = uci.jobs.load_datasets(suite_names(suite), 5)
+    return datasets, uci.jobs.plan_jobs(datasets, method, n_repeats, 0)
 
 
 def test_logits(params, X_train, y_train, X_evals, seed):
     """Fit ``RebalancedNetClassifier(**params)``; its module logits on each of ``X_evals``."""
     net = _common.make_net(random_state=seed, **params)
-    pipe = Pipeline([("prep", _uci_methods.make_preprocessor(scale=False)), ("net", net)])
+    pipe = Pipeline([("prep", uci.methods.make_preprocessor(scale=False)), ("net", net)])
     pipe.fit(X_train, y_train)
     return [net.infer_logits(torch.as_tensor(pipe[:-1].transform(X), dtype=torch.float32))
             .cpu().numpy() for X in X_evals]

@@ -46,7 +46,7 @@ The GHM-CWAP ablation (``--paper``)
     prints the paper's table (``benchmarks/paper_tables/
     zhang2022_ghm_cwap_table3_ablation.csv``) next to ours with the patterns:
     each variant's gain over Softmax and the ablation steps, in the paper and
-    here, and in how many cells both go the same way (:mod:`_paper_tables`).
+    here, and in how many cells both go the same way (:mod:`paper_tables`).
     The variants (:data:`PAPER_VARIANTS`): Softmax = ``none``; R (intra-category
     weights only) = ``ghm_cwap:gamma=0.0,adaptive=False``; A^URA (margins
     only, equal-width regions) = ``ghm_cwap:intra=False,adaptive=False``;
@@ -83,7 +83,7 @@ from _common import (
     strategy_text,
     torch_threads,
 )
-import _paper_tables
+import paper_tables
 from skrebalance.datasets import make_long_tailed
 
 DEFAULT_STRATEGIES = ["none", "focal", "ghm_cwap_ura=ghm_cwap:adaptive=False",
@@ -243,8 +243,8 @@ def markdown(rows, specs, args, argv):
 
 
 def paper_comparison(rows, paper=None):
-    """``(paper, ours)`` as :func:`_paper_tables.section` takes them (ours in %)."""
-    paper = _paper_tables.read_table(paper or PAPER_TABLE, "variant", list(PAPER_COLUMNS))
+    """``(paper, ours)`` as :func:`paper_tables.section` takes them (ours in %)."""
+    paper = paper_tables.read_table(paper or PAPER_TABLE, "variant", list(PAPER_COLUMNS))
     ours = [{"method": r["strategy"], "seed": r["seed"],
              **{c: 100 * r[m] for c, m in PAPER_COLUMNS.items()}}
             for r in rows if r["strategy"] in PAPER_VARIANTS]
@@ -263,7 +263,7 @@ def paper_section(rows, paper=None):
              "so compare patterns.", ""]
     if not pairs:
         return lines + ["No variant of the paper's table was run.", ""]
-    return lines + _paper_tables.section(
+    return lines + paper_tables.section(
         paper.loc[present], ours, pairs, list(PAPER_COLUMNS), tie=PAPER_TIE, digits=2,
         names={v: PAPER_VARIANTS[v] for v in present})
 

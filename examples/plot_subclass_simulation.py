@@ -21,14 +21,15 @@ small:
   inside each class too (less, on this easy task, than class weighting moves
   between the classes).
 
-Both use functions of ``benchmarks/subclass_simulation.py``, whose full run
+Both use functions of ``benchmarks/subclass/`` (the benchmark
+``python benchmarks/subclass_simulation.py``), whose full run
 (10 seeds, accuracies and imbalance ratios) is on the benchmark page.
 """
 
 # %%
-# The benchmark script lives in ``benchmarks/`` beside the examples, outside
-# the package; it imports its helper modules (``_common``) by name, as when it
-# runs as a script, so its folder goes on the module search path.
+# The benchmark lives in ``benchmarks/subclass/`` beside the examples, outside
+# the package; it imports the shared ``_common`` module by name, as when it
+# runs as a script, so the ``benchmarks`` folder goes on the module search path.
 import sys
 from pathlib import Path
 
@@ -37,7 +38,7 @@ import numpy as np
 
 here = Path(globals().get("__file__", "plot_subclass_simulation.py")).resolve().parent
 sys.path.insert(0, str(here.parent / "benchmarks"))
-import subclass_simulation as bench  # noqa: E402
+import subclass as bench  # noqa: E402
 
 # %%
 # Fig. 4: difficulty of instances unlearned at random

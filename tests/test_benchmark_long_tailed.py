@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import uci
+import uci.cli
 
 from skrebalance.datasets import load_dataset
 
@@ -17,7 +17,7 @@ ARGS = ["--protocol", "long-tailed", "--suite", "digits", "vehicle", "--imbalanc
 @pytest.fixture(scope="module")
 def long_tailed_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("lt")
-    info = uci.main([*ARGS, "--out", str(out)])
+    info = uci.cli.main([*ARGS, "--out", str(out)])
     rows = pd.read_csv(out / "folds.csv", keep_default_na=False, na_values=[""])
     return out, info, rows
 

@@ -2,9 +2,9 @@
 
 import argparse
 
-import _uci_jobs
-import _uci_methods
-import _uci_options
+import uci.jobs
+import uci.methods
+import uci.options
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +12,7 @@ from sklearn.datasets import make_classification
 
 from skrebalance import RebalancedNetClassifier
 
-SETTINGS = _uci_methods.NetSettings(epochs=2, hidden_units=(8,), lr=0.05, batch_size=16)
+SETTINGS = uci.methods.NetSettings(epochs=2, hidden_units=(8,), lr=0.05, batch_size=16)
 
 
 def _frame(n=120, seed=0):
@@ -23,11 +23,11 @@ def _frame(n=120, seed=0):
 
 def _job(method, n, seed=3):
     rows = np.arange(n)
-    return _uci_jobs.Job("toy", method, 0, 0, 2, seed, rows[: n // 2], rows[n // 2:])
+    return uci.jobs.Job("toy", method, 0, 0, 2, seed, rows[: n // 2], rows[n // 2:])
 
 
 def test_default_method_is_the_classifier_as_shipped():
-    pipe = _uci_methods.build_estimator(_uci_methods.Method("default", "default"), SETTINGS, 7)
+    pipe = uci.methods.build_estimator(uci.methods.Method("default", "default"), SETTINGS, 7)
     net = pipe.named_steps["net"]
     shipped = RebalancedNetClassifier()
     # nothing of the run's net settings is forced on it: only the seed and the device
@@ -46,44 +46,44 @@ def test_package_recipe_gives_strategy_nets_only_their_strategy():
     import dataclasses
 
     package = dataclasses.replace(SETTINGS, package_recipe=True)
-    method = _uci_methods.Method("cdb", "strategy", "cdb")
-    net = _uci_methods.build_estimator(method, package, 7).named_steps["net"]
+    method = uci.methods.Method("cdb", "strategy", "cdb")
+    net = uci.methods.build_estimator(method, package, 7).named_steps["net"]
     shipped = RebalancedNetClassifier(strategy="cdb")
     for name, value in shipped.get_params(deep=False).items():
         if name not in ("random_state", "device", "callbacks"):
             assert net.get_params(deep=False)[name] == value, name
     # the fixed recipe forces the run's settings instead
-    fixed = _uci_methods.build_estimator(method, SETTINGS, 7).named_steps["net"]
+    fixed = uci.methods.build_estimator(method, SETTINGS, 7).named_steps["net"]
     assert (fixed.max_epochs, fixed.lr) == (SETTINGS.epochs, SETTINGS.lr)
     assert (net.max_epochs, net.lr) != (SETTINGS.epochs, SETTINGS.lr)
 
 
 def test_lightgbm_balanced_is_single_threaded_seeded_and_deterministic():
-    method = _uci_methods.Method("LightGBM-balanced", "lgbm")
-    clf = _uci_methods.build_estimator(method, SETTINGS, 11).named_steps["clf"]
+    method = uci.methods.Method("LightGBM-balanced", "lgbm")
+    clf = uci.methods.build_estimator(method, SETTINGS, 11).named_steps["clf"]
     params = clf.get_params()
     assert params["class_weight"] == "balanced" and params["n_jobs"] == 1
     assert params["random_state"] == 11 and params["verbose"] == -1 and params["deterministic"]
     X, y = _frame(200)
     job = _job(method, len(y))
-    first = _uci_jobs.run_job(job, X, y, SETTINGS)
-    again = _uci_jobs.run_job(job, X, y, SETTINGS)
+    first = uci.jobs.run_job(job, X, y, SETTINGS)
+    again = uci.jobs.run_job(job, X, y, SETTINGS)
     assert first["error"] == ""
-    for metric in _uci_jobs.METRICS:
+    for metric in uci.jobs.METRICS:
         assert first[metric] == again[metric] or (np.isnan(first[metric])
                                                    and np.isnan(again[metric]))
     # class_weight="balanced" matters on this 4:1 problem
-    plain = _uci_methods.build_estimator(method, SETTINGS, 11).set_params(clf__class_weight=None)
+    plain = uci.methods.build_estimator(method, SETTINGS, 11).set_params(clf__class_weight=None)
     train = job.train
-    weighted = _uci_methods.build_estimator(method, SETTINGS, 11).fit(X.iloc[train], y[train])
+    weighted = uci.methods.build_estimator(method, SETTINGS, 11).fit(X.iloc[train], y[train])
     plain.fit(X.iloc[train], y[train])
     assert not np.allclose(weighted.predict_proba(X), plain.predict_proba(X))
 
 
 def test_realmlp_fits_with_its_own_defaults():
-    method = _uci_methods.Method("RealMLP", "realmlp")
-    assert _uci_methods.unavailable(method) == ""  # pytabkit is in the test extra
-    pipe = _uci_methods.build_estimator(method, SETTINGS, 5)
+    method = uci.methods.Method("RealMLP", "realmlp")
+    assert uci.methods.unavailable(method) == ""  # pytabkit is in the test extra
+    pipe = uci.methods.build_estimator(method, SETTINGS, 5)
     clf = pipe.named_steps["clf"]
     assert (clf.random_state, clf.n_threads, clf.device) == (5, 1, "cpu")
     X, y = _frame(80)
@@ -93,18 +93,18 @@ def test_realmlp_fits_with_its_own_defaults():
 
 
 def test_missing_optional_package_leaves_the_method_out_with_a_note(monkeypatch):
-    real_find_spec = _uci_methods.importlib.util.find_spec
-    monkeypatch.setattr(_uci_methods.importlib.util, "find_spec",
+    real_find_spec = uci.methods.importlib.util.find_spec
+    monkeypatch.setattr(uci.methods.importlib.util, "find_spec",
                         lambda name: None if name == "pytabkit" else real_find_spec(name))
     opts = argparse.Namespace(paper=False, methods=None)
-    methods, notes = _uci_options.methods_for(opts)
+    methods, notes = uci.options.methods_for(opts)
     assert "RealMLP" not in [m.name for m in methods]
     assert "LightGBM-balanced" in [m.name for m in methods]
     assert notes == ["RealMLP needs pytabkit, which is not installed (pip install pytabkit): "
                      "left out."]
     opts.methods = ["none", "realmlp"]
     with pytest.raises(ValueError, match="pip install pytabkit"):
-        _uci_options.methods_for(opts)
+        uci.options.methods_for(opts)
 
 
 def test_scores_by_hand():
@@ -115,7 +115,7 @@ def test_scores_by_hand():
     proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.1, 0.9]])
     classes = np.array(["a", "b"])
     pred = classes[proba.argmax(axis=1)]
-    scores = _uci_jobs.score(y_true, pred, proba, classes, positive="a")
+    scores = uci.jobs.score(y_true, pred, proba, classes, positive="a")
     assert scores["average_precision"] == pytest.approx(0.5 + 0.5 * 2 / 3)
     assert scores["accuracy"] == 0.75 and np.isnan(scores["few_shot_accuracy"])
     # long-tailed: 2 test rows per class; many = {0}, medium = {1, 2}, few = {3}
@@ -123,7 +123,7 @@ def test_scores_by_hand():
     y_pred = np.array([0, 0, 1, 0, 2, 2, 0, 1])
     shots = {"many": np.array([0]), "medium": np.array([1, 2]), "few": np.array([3])}
     proba = np.eye(4)[y_pred]
-    scores = _uci_jobs.score(y_true, y_pred, proba, np.arange(4), shots=shots)
+    scores = uci.jobs.score(y_true, y_pred, proba, np.arange(4), shots=shots)
     assert scores["many_shot_accuracy"] == 1.0
     assert scores["medium_shot_accuracy"] == 0.75  # 3 of the 4 rows of classes 1 and 2
     assert scores["few_shot_accuracy"] == 0.0
@@ -133,10 +133,10 @@ def test_scores_by_hand():
 def test_paper_nets_pin_the_papers_optimisation():
     import torch
 
-    paper = _uci_methods.make_net(_uci_methods.NetSettings(paper=True), 0, "class_balanced")
+    paper = uci.methods.make_net(uci.methods.NetSettings(paper=True), 0, "class_balanced")
     params = paper.get_params()
     assert params["optimizer"] is torch.optim.Adam
     assert getattr(paper, "callbacks__lr_schedule", "unset") is None  # skorch: switched off
     assert params["module__input_scaling"] is None
-    plain = _uci_methods.make_net(SETTINGS, 0, "class_balanced").get_params()
+    plain = uci.methods.make_net(SETTINGS, 0, "class_balanced").get_params()
     assert plain["optimizer"] is torch.optim.AdamW and "module__input_scaling" not in plain

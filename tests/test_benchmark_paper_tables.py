@@ -1,13 +1,14 @@
-"""The papers' Table 3s next to ours: _paper_tables, subclass_simulation, long_tail_recall."""
+"""The papers' Table 3s next to ours: paper_tables, subclass_simulation, long_tail_recall."""
 
 import math
 
-import _paper_tables
 import long_tail_recall
 import numpy as np
 import pandas as pd
+import paper_tables
 import pytest
-import subclass_simulation
+import subclass
+import subclass.cli
 
 # ----------------------------------------------------------------------
 # the pattern figures, by hand
@@ -22,7 +23,7 @@ def _fake():
 
 def test_pair_gains_by_hand():
     paper, ours = _fake()
-    gains = _paper_tables.pair_gains(paper, ours, [("A", "B")], ["acc", "ratio"], ["ratio"])
+    gains = paper_tables.pair_gains(paper, ours, [("A", "B")], ["acc", "ratio"], ["ratio"])
     acc, ratio = (gains.set_index("metric").loc[m] for m in ("acc", "ratio"))
     # accuracy: paper 80 - 79.8 = +0.2 (a tie under 0.5); ours per seed +2, +3
     assert acc["paper"] == pytest.approx(0.2)
@@ -33,23 +34,23 @@ def test_pair_gains_by_hand():
     assert ratio["paper"] == pytest.approx(0.5)
     assert ratio["here"] == pytest.approx(math.sqrt(0.5))
     assert (ratio["paper_sign"], ratio["here_sign"], ratio["same"]) == (-1, -1, True)
-    assert _paper_tables.agreement(gains) == (1, 2)
+    assert paper_tables.agreement(gains) == (1, 2)
 
 
 def test_signs_and_best_with_ties():
-    assert [_paper_tables.sign(d) for d in (-0.6, -0.4, 0.0, 0.49, 0.5)] == [-1, 0, 0, 0, 1]
-    assert [_paper_tables.ratio_sign(f) for f in (0.9, 0.96, 1.04, 1.1)] == [-1, 0, 0, 1]
-    assert _paper_tables.signed(-0.04) == "+0.0" and _paper_tables.signed(1.25, 2) == "+1.25"
+    assert [paper_tables.sign(d) for d in (-0.6, -0.4, 0.0, 0.49, 0.5)] == [-1, 0, 0, 0, 1]
+    assert [paper_tables.ratio_sign(f) for f in (0.9, 0.96, 1.04, 1.1)] == [-1, 0, 0, 1]
+    assert paper_tables.signed(-0.04) == "+0.0" and paper_tables.signed(1.25, 2) == "+1.25"
     table = pd.DataFrame({"acc": [80.0, 79.6, 78.0], "ratio": [2.0, 2.05, 3.0]},
                          index=["A", "B", "C"])
     # acc: B within 0.5 of A; ratio (lowest best): B within 5 % of A
-    assert _paper_tables.best(table, ["acc", "ratio"], ["ratio"]) == {
+    assert paper_tables.best(table, ["acc", "ratio"], ["ratio"]) == {
         "acc": "A = B", "ratio": "A = B"}
 
 
 def test_section_prints_both_tables_and_the_agreement():
     paper, ours = _fake()
-    text = "\n".join(_paper_tables.section(paper, ours, [("A", "B")], ["acc", "ratio"],
+    text = "\n".join(paper_tables.section(paper, ours, [("A", "B")], ["acc", "ratio"],
                                            ["ratio"], names={"A": "a", "B": "b"}))
     assert "| A (paper) | 80 | 2 |" in text
     assert "| A (here) | 71.0 ± 1.4 | 2.00 ± 1.41 |" in text
@@ -67,14 +68,14 @@ def test_section_prints_both_tables_and_the_agreement():
 
 
 def test_paper_profile_follows_yu_table3_protocol():
-    data = subclass_simulation.make_subclass_digits(0, profile="paper")
+    data = subclass.make_subclass_digits(0, profile="paper")
     counts = np.bincount(data["sub_train"], minlength=10)
     # round(100 * 100 ** (-d / 9)) images of digit d
     assert counts.tolist() == [100, 60, 36, 22, 13, 8, 5, 3, 2, 1]
     assert data["major"].tolist() == [0, 1, 2, 3]
     assert np.array_equal(data["y_train"], data["sub_train"] % 2)
     with pytest.raises(ValueError, match="profile"):
-        subclass_simulation.make_subclass_digits(0, profile="mnist")
+        subclass.make_subclass_digits(0, profile="mnist")
 
 
 def _fake_subclass_results():
@@ -82,7 +83,7 @@ def _fake_subclass_results():
     for seed, shift in ((0, 0.0), (1, 0.02)):
         for strategy, acc, ratio in (("none", 0.80, 100.0), ("class_balanced", 0.82, 70.0),
                                      ("instance_difficulty", 0.81, 50.0)):
-            row = {m: acc + shift for m in subclass_simulation.METRICS if m.startswith("acc")}
+            row = {m: acc + shift for m in subclass.METRICS if m.startswith("acc")}
             row.update(strategy=strategy, seed=seed, class_ratio=1.5, subclass_ratio=ratio,
                        within_class_ratio=10.0, n_train=250, fit_seconds=1.0)
             rows.append(row)
@@ -91,17 +92,17 @@ def _fake_subclass_results():
 
 def test_subclass_paper_section_pattern_figures():
     results = _fake_subclass_results()
-    paper, ours = subclass_simulation.paper_comparison(results)
+    paper, ours = subclass.paper_comparison(results)
     assert list(paper.index) == ["Base", "CB", "Ours"]
     assert paper.at["Ours", "odd_minor"] == 77.43 and paper.at["CB", "subclass_ratio"] == 69.6
-    text = "\n".join(subclass_simulation.paper_section(results))
+    text = "\n".join(subclass.paper_section(results))
     assert "| Base (paper) | 86.04 | 90.95 | 98.88 | 85.54 | 81.28 | 96.92 | 70.09 | 1.7 | 100 |" \
         in text
     # CB - Base: paper overall 86.19 - 86.04, odd_minor 72.44 - 70.09; ours +2 points on
     # both seeds; sub-class ratio 69.6 / 100 in the paper, 70 / 100 here; class ratio
     # 1.2 / 1.7 in the paper, 1.5 / 1.5 here
     cells = "| CB vs Base | +0.1 / +2.0 ± 0.0 | " + " | ".join(
-        [f"{_paper_tables.signed(a - b)} / +2.0 ± 0.0" for a, b in
+        [f"{paper_tables.signed(a - b)} / +2.0 ± 0.0" for a, b in
          ((89.77, 90.95), (98.73, 98.88), (83.66, 85.54), (82.72, 81.28), (97.11, 96.92),
           (72.44, 70.09))]) + " | ×0.71 / ×1.00 (±0 %) | ×0.70 / ×0.70 (±0 %) |"
     assert cells in text
@@ -111,13 +112,13 @@ def test_subclass_paper_section_pattern_figures():
 
 
 def test_subclass_summary_has_the_new_columns_and_table3(tmp_path):
-    results = subclass_simulation.main(["--seeds", "0", "--epochs", "1", "--profile", "paper",
+    results = subclass.cli.main(["--seeds", "0", "--epochs", "1", "--profile", "paper",
                                         "--out-dir", str(tmp_path)])
     text = (tmp_path / "subclass_simulation.md").read_text()
     assert "Yu et al. (CVPR 2022) Table 3 next to ours" in text
     assert "| even major | even minor | odd major | odd minor |" in text
     assert "--profile paper" in text and "| Ours vs CB |" in text
-    data = subclass_simulation.make_subclass_digits(0, profile="paper")
+    data = subclass.make_subclass_digits(0, profile="paper")
     by = results.set_index("strategy")
     assert by.loc["none", "subclass_ratio"] == pytest.approx(100.0)  # 100 / 1 images
     n_even = np.sum(data["y_train"] == 0)

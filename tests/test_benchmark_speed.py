@@ -3,12 +3,12 @@
 import signal
 from types import SimpleNamespace
 
-import _speed_measure as measure
-import _speed_report as report
+import speed.measure as measure
+import speed.report as report
 import numpy as np
 import pandas as pd
 import pytest
-import speed
+import speed.cli
 import torch
 
 from skrebalance.strategies import available
@@ -21,7 +21,7 @@ def test_smallest_run_reports_every_method(tmp_path):
     argv = ["--sizes", "300", "--classes", "2", "--repeats", "1", "--epochs", "1",
             "--real", "none", "--threads", "1", "--out", str(tmp_path), "--tag", "smoke"]
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    summary, targets = speed.main(argv)
+    summary, targets = speed.cli.main(argv)
     # the clean-stop handlers are removed again
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
 
@@ -67,7 +67,7 @@ def test_unavailable_real_dataset_is_skipped(monkeypatch, capsys):
 
 def test_bad_arguments_are_rejected():
     with pytest.raises(SystemExit):
-        speed.parse_args(["--sizes", "10"])
+        speed.cli.parse_args(["--sizes", "10"])
     with pytest.raises(ValueError, match="--methods"):
         measure.method_names(["no_such_method"])
 
@@ -130,7 +130,7 @@ def test_sync_counter_sees_a_sync_in_the_batch_loop():
         def on_batch_end(self, net, batch=None, training=None, **kwargs):
             batch[1].sum().item()  # one host synchronisation per batch
 
-    args = speed.parse_args(["--device", "cuda", "--epochs", "2", "--batch-size", "64"])
+    args = speed.cli.parse_args(["--device", "cuda", "--epochs", "2", "--batch-size", "64"])
     data = measure.synthetic_dataset(256, 5, 2, 10)
     clean = measure.count_syncs("none", data, args)
     dirty = measure.count_syncs("none", data, args, callbacks=[ItemPerBatch()])
@@ -157,7 +157,7 @@ def test_fit_cut_short_by_sigint_is_not_timed(tmp_path, monkeypatch):
     monkeypatch.setattr(measure, "make_estimator", third_fit_interrupted)
     argv = ["--sizes", "300", "--classes", "2", "--repeats", "2", "--epochs", "3",
             "--methods", "none", "--real", "none", "--out", str(tmp_path), "--tag", "cut"]
-    summary, _ = speed.main(argv)
+    summary, _ = speed.cli.main(argv)
     raw = pd.read_csv(tmp_path / "speed_cut_raw.csv")
     assert fits == ["none"] * 3  # the run stopped at the interrupted fit ...
     assert len(raw) == 1 and raw.repeat.tolist() == [0]  # ... which was not timed

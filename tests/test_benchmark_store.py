@@ -9,14 +9,14 @@ import textwrap
 from pathlib import Path
 
 import _common
-import _uci_jobs
-import _uci_methods
-import _uci_store
+import uci.jobs
+import uci.methods
+import uci.store
 import numpy as np
 import pandas as pd
 import pytest
 import torch
-import uci
+import uci.cli
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
@@ -25,7 +25,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SMALL = ["--suite", "haberman", "--n-splits", "2", "--n-repeats", "1", "--epochs", "3",
          "--brf-trees", "5", "--methods", "none", "LR", "BRF", "--no-progress"]
 SCORES = ["accuracy", "balanced_accuracy", "f1_macro", "g_mean", "roc_auc"]
-KEY = list(_uci_jobs.KEY)
+KEY = list(uci.jobs.KEY)
 
 
 def _scores(folder):
@@ -36,12 +36,12 @@ def _scores(folder):
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
     out = tmp_path_factory.mktemp("whole")
-    assert uci.main([*SMALL, "--out", str(out)])["jobs_run"] == 6
+    assert uci.cli.main([*SMALL, "--out", str(out)])["jobs_run"] == 6
     return _scores(out)
 
 
 def _store(folder):
-    return _uci_store.ResultStore(folder, _uci_jobs.KEY, _uci_jobs.COLUMNS,
+    return uci.store.ResultStore(folder, uci.jobs.KEY, uci.jobs.COLUMNS,
                                   text_columns=("best_params", "error"))
 
 
@@ -58,7 +58,7 @@ class SigintAtEpoch(Callback):
 
 def test_sigint_mid_fit_is_not_recorded_and_resume_gives_the_same_numbers(
         uninterrupted, tmp_path, monkeypatch, capsys):
-    make_net, fits = _uci_methods.make_net, []
+    make_net, fits = uci.methods.make_net, []
 
     def interrupted_second_net(settings, random_state, strategy="none"):
         net = make_net(settings, random_state, strategy)
@@ -67,10 +67,10 @@ def test_sigint_mid_fit_is_not_recorded_and_resume_gives_the_same_numbers(
             net.set_params(callbacks=[SigintAtEpoch(2)])
         return net
 
-    monkeypatch.setattr(_uci_methods, "make_net", interrupted_second_net)
+    monkeypatch.setattr(uci.methods, "make_net", interrupted_second_net)
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     with pytest.raises(SystemExit) as stop:
-        uci.main([*SMALL, "--out", str(tmp_path)])
+        uci.cli.main([*SMALL, "--out", str(tmp_path)])
     assert stop.value.code == 130
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
     # skorch swallowed the KeyboardInterrupt and returned the net after 2 epochs ...
@@ -85,8 +85,8 @@ def test_sigint_mid_fit_is_not_recorded_and_resume_gives_the_same_numbers(
     runs = [line for line in (tmp_path / "runs.jsonl").read_text().splitlines() if line]
     assert len(runs) == 1 and '"interrupted": true' in runs[0]
 
-    monkeypatch.setattr(_uci_methods, "make_net", make_net)
-    assert uci.main([*SMALL, "--out", str(tmp_path)])["jobs_run"] == 3
+    monkeypatch.setattr(uci.methods, "make_net", make_net)
+    assert uci.cli.main([*SMALL, "--out", str(tmp_path)])["jobs_run"] == 3
     pd.testing.assert_frame_equal(_scores(tmp_path), uninterrupted)
 
 
@@ -124,7 +124,7 @@ def test_guard_tells_a_signal_from_early_stopping():
 
 
 def _row(fold, score):
-    row = dict.fromkeys(_uci_jobs.COLUMNS, np.nan)
+    row = dict.fromkeys(uci.jobs.COLUMNS, np.nan)
     row.update(dataset="d", method="m", repeat=0, fold=fold, balanced_accuracy=score,
                best_params="", error="")
     return row
@@ -136,9 +136,9 @@ def test_sigkill_mid_write_loses_only_the_row_being_written(tmp_path):
     # lands while the operating system writes it
     script = textwrap.dedent(f"""
         import os, signal
-        from _uci_store import ResultStore
-        columns = {_uci_jobs.COLUMNS!r}
-        store = ResultStore({str(tmp_path)!r}, {_uci_jobs.KEY!r}, columns,
+        from uci.store import ResultStore
+        columns = {uci.jobs.COLUMNS!r}
+        store = ResultStore({str(tmp_path)!r}, {uci.jobs.KEY!r}, columns,
                             text_columns=("best_params", "error"))
         for fold in range(4):
             row = dict.fromkeys(columns)
@@ -151,7 +151,7 @@ def test_sigkill_mid_write_loses_only_the_row_being_written(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
-    wal = tmp_path / (_uci_store.DB_NAME + "-wal")
+    wal = tmp_path / (uci.store.DB_NAME + "-wal")
     size = wal.stat().st_size
     assert size > 0
     os.truncate(wal, size - 100)  # cut into the last frame of the last row
@@ -167,7 +167,7 @@ def test_damaged_record_is_reported_deleted_and_its_job_redone(tmp_path):
     for fold in range(3):
         store.append(_row(fold, 0.5))
     store.close()
-    with sqlite3.connect(tmp_path / _uci_store.DB_NAME) as conn:
+    with sqlite3.connect(tmp_path / uci.store.DB_NAME) as conn:
         conn.execute("UPDATE records SET payload = substr(payload, 1, 40) "
                      "WHERE id = (SELECT max(id) FROM records)")
         conn.execute("UPDATE records SET payload = replace(payload, '0.5', '0.9') "
@@ -191,14 +191,14 @@ def _cut_last_row(path, keep):
 
 def test_torn_csv_row_is_detected_on_import_and_resume_gives_the_same_numbers(
         uninterrupted, tmp_path, capsys):
-    assert uci.main([*SMALL, "--out", str(tmp_path)])["jobs_run"] == 6
+    assert uci.cli.main([*SMALL, "--out", str(tmp_path)])["jobs_run"] == 6
     # the database is lost and folds.csv ends in a row cut short mid-number
-    os.remove(tmp_path / _uci_store.DB_NAME)
-    csv_path = tmp_path / _uci_store.CSV_NAME
+    os.remove(tmp_path / uci.store.DB_NAME)
+    csv_path = tmp_path / uci.store.CSV_NAME
     last = _cut_last_row(csv_path, keep=-30)
     assert last.startswith("haberman,BRF,0,1,")  # the last job in plan order
     capsys.readouterr()
-    info = uci.main([*SMALL, "--out", str(tmp_path)])
+    info = uci.cli.main([*SMALL, "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "line 7 of" in out and "cut short" in out and "redone" in out
     assert info["jobs_run"] == 1
@@ -212,21 +212,21 @@ def test_glued_or_altered_csv_rows_and_unreadable_database(tmp_path):
         store.append(_row(fold, 0.5))
     store.export()
     store.close()
-    csv_path = tmp_path / _uci_store.CSV_NAME
+    csv_path = tmp_path / uci.store.CSV_NAME
     lines = csv_path.read_text().splitlines(keepends=True)
     # row of fold 1 torn and the next row appended onto it (the old appender's
     # failure); one digit of fold 0's score changed: the checksum tells both
     glued = lines[2][:30] + lines[3]
     csv_path.write_text(lines[0] + lines[1].replace("0.5", "0.6") + glued)
     # the database is garbage: moved aside and rebuilt from folds.csv
-    (tmp_path / _uci_store.DB_NAME).write_bytes(b"not a database" * 100)
+    (tmp_path / uci.store.DB_NAME).write_bytes(b"not a database" * 100)
     for suffix in ("-wal", "-shm"):
-        (tmp_path / (_uci_store.DB_NAME + suffix)).unlink(missing_ok=True)
+        (tmp_path / (uci.store.DB_NAME + suffix)).unlink(missing_ok=True)
     store = _store(tmp_path)
     assert "could not be read" in store.problems[0]
-    assert (tmp_path / (_uci_store.DB_NAME + ".corrupt-1")).exists()
+    assert (tmp_path / (uci.store.DB_NAME + ".corrupt-1")).exists()
     reasons = [p.split(" is unreadable ")[1] for p in store.problems[1:]]
     assert reasons[0] == "(checksum mismatch): skipped, its job is redone."
-    assert f"{len(_uci_jobs.COLUMNS) + 1} expected" in reasons[1]
+    assert f"{len(uci.jobs.COLUMNS) + 1} expected" in reasons[1]
     assert len(reasons) == 2
     assert store.finished() == set()

@@ -1,18 +1,18 @@
-"""Tests of the UCI/KEEL benchmark script (benchmarks/uci.py and its _uci_* helpers)."""
+"""Tests of the UCI/KEEL benchmark script (benchmarks/uci.py and its package benchmarks/uci/)."""
 
 import csv
 import math
 import sqlite3
 from numbers import Real
 
-import _uci_methods
-import _uci_options
-import _uci_stats
-import _uci_store
+import uci.methods
+import uci.options
+import uci.stats
+import uci.store
 import numpy as np
 import pandas as pd
 import pytest
-import uci
+import uci.cli
 from sklearn.utils._param_validation import Interval
 
 from skrebalance import RebalancedNetClassifier
@@ -25,7 +25,7 @@ from skrebalance.strategies import (
 )
 
 #: every method but RealMLP (slow: its own test in test_benchmark_methods.py)
-TINY_METHODS = [m.name for m in _uci_methods.all_methods() if m.name != "RealMLP"]
+TINY_METHODS = [m.name for m in uci.methods.all_methods() if m.name != "RealMLP"]
 TINY = ["--suite", "iris", "haberman", "--n-splits", "2", "--n-repeats", "1",
         "--epochs", "2", "--brf-trees", "5", "--no-progress", "--methods", *TINY_METHODS]
 
@@ -33,7 +33,7 @@ TINY = ["--suite", "iris", "haberman", "--n-splits", "2", "--n-repeats", "1",
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("uci")
-    info = uci.main([*TINY, "--out", str(out)])
+    info = uci.cli.main([*TINY, "--out", str(out)])
     return out, info
 
 
@@ -76,17 +76,17 @@ def test_rerun_skips_finished_jobs_and_redoes_a_lost_one_identically(tiny_run):
     out, _ = tiny_run
     csv_path = out / "folds.csv"
     before = csv_path.read_text()
-    assert uci.main([*TINY, "--out", str(out)])["jobs_run"] == 0
+    assert uci.cli.main([*TINY, "--out", str(out)])["jobs_run"] == 0
     assert csv_path.read_text() == before  # nothing added
 
     # lose the last finished job: only it runs again, with the same seeds, hence
     # the same scores
-    with sqlite3.connect(out / _uci_store.DB_NAME) as conn:
+    with sqlite3.connect(out / uci.store.DB_NAME) as conn:
         conn.execute("DELETE FROM records WHERE id = "
                      "(SELECT max(id) FROM records WHERE kind = 'row')")
     lines = before.splitlines(keepends=True)
     lost = next(csv.DictReader([lines[0], lines[-1]]))
-    assert uci.main([*TINY, "--out", str(out)])["jobs_run"] == 1
+    assert uci.cli.main([*TINY, "--out", str(out)])["jobs_run"] == 1
     redone = next(csv.DictReader([lines[0], csv_path.read_text().splitlines()[-1]]))
     for key in ("dataset", "method", "fold", "accuracy", "balanced_accuracy", "g_mean"):
         assert redone[key] == lost[key]
@@ -95,14 +95,14 @@ def test_rerun_skips_finished_jobs_and_redoes_a_lost_one_identically(tiny_run):
 def test_rerun_with_other_settings_in_same_out_is_refused(tiny_run):
     out, _ = tiny_run
     with pytest.raises(SystemExit, match="epochs"):
-        uci.main([*TINY, "--epochs", "3", "--out", str(out)])
+        uci.cli.main([*TINY, "--epochs", "3", "--out", str(out)])
 
 
 def test_adaptive_smote_shrinks_k_to_tiny_minority_classes():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(24, 3))
     y = np.array([0] * 20 + [1] * 3 + [2])  # minority classes of 3 rows and 1 row
-    sampler = _uci_methods.AdaptiveSMOTE(k_neighbors=5, random_state=0)
+    sampler = uci.methods.AdaptiveSMOTE(k_neighbors=5, random_state=0)
     X_res, y_res = sampler.fit_resample(X, y)
     # the single row is duplicated first (2 rows), so k = min(5, 2 - 1) = 1
     assert sampler.k_neighbors_ == 1
@@ -113,7 +113,7 @@ def test_adaptive_smote_shrinks_k_to_tiny_minority_classes():
 def test_strategy_grids_only_name_parameters_the_strategy_has():
     for name in available():
         own = get_strategy_class(name)().get_params(deep=False)
-        for key in _uci_methods.strategy_grid(name):
+        for key in uci.methods.strategy_grid(name):
             assert key.startswith("strategy__") and key[len("strategy__"):] in own
 
     @register("_test_grid_probe")
@@ -126,39 +126,39 @@ def test_strategy_grids_only_name_parameters_the_strategy_has():
 
     try:
         # generic grid: only "gamma" exists, and values below 0.75 are rejected
-        assert _uci_methods.strategy_grid("_test_grid_probe") == {
+        assert uci.methods.strategy_grid("_test_grid_probe") == {
             "strategy__gamma": [1.0, 2.0]}
-        method = _uci_methods.Method("_test_grid_probe", "strategy", "_test_grid_probe")
-        assert _uci_methods.param_grid(method) == {"net__strategy__gamma": [1.0, 2.0]}
+        method = uci.methods.Method("_test_grid_probe", "strategy", "_test_grid_probe")
+        assert uci.methods.param_grid(method) == {"net__strategy__gamma": [1.0, 2.0]}
     finally:
         unregister("_test_grid_probe")
 
 
 def test_strategy_grids_try_auto_where_the_strategy_accepts_it():
-    assert _uci_methods.strategy_grid("class_balanced")["strategy__beta"][-1] == "auto"
-    assert _uci_methods.strategy_grid("instance_difficulty")["strategy__c"][-1] == "auto"
+    assert uci.methods.strategy_grid("class_balanced")["strategy__beta"][-1] == "auto"
+    assert uci.methods.strategy_grid("instance_difficulty")["strategy__c"][-1] == "auto"
     # ldam_drw's beta (of its deferred re-weighting) is a number only
-    assert "auto" not in _uci_methods.strategy_grid("ldam_drw")["strategy__beta"]
+    assert "auto" not in uci.methods.strategy_grid("ldam_drw")["strategy__beta"]
 
 
 def test_protocol_text_names_the_optimizer_the_nets_train_with():
-    opts = _uci_options.build_parser("x").parse_args([])
-    _uci_options.resolve_options(opts)
-    net = _uci_methods.make_net(_uci_methods.NetSettings(), 0)
+    opts = uci.options.build_parser("x").parse_args([])
+    uci.options.resolve_options(opts)
+    net = uci.methods.make_net(uci.methods.NetSettings(), 0)
     name = net.optimizer.__name__  # the benchmark sets none: the classifier's default
-    fixed = _uci_options.protocol_text(opts, _uci_methods.NetSettings(lr=0.05))
+    fixed = uci.options.protocol_text(opts, uci.methods.NetSettings(lr=0.05))
     assert f"{name} lr 0.05 (warm-up then cosine decay)" in fixed
-    package = _uci_options.protocol_text(opts, _uci_methods.NetSettings(package_recipe=True))
+    package = uci.options.protocol_text(opts, uci.methods.NetSettings(package_recipe=True))
     assert f"{name} lr {RebalancedNetClassifier().lr} (warm-up" in package
 
 
 def test_nemenyi_cd_and_ranks_by_hand():
     # Demsar (2006), Table 5(a): q_0.05 = 2.569 for k = 4 methods;
     # CD = 2.569 * sqrt(4 * 5 / (6 * 10)) = 2.569 * 0.57735 = 1.4832 for N = 10
-    assert math.isclose(_uci_stats.nemenyi_cd(4, 10), 1.4832, abs_tol=2e-3)
+    assert math.isclose(uci.stats.nemenyi_cd(4, 10), 1.4832, abs_tol=2e-3)
     means = pd.DataFrame({"a": [0.9, 0.8, 0.7], "b": [0.8, 0.8, 0.6], "c": [0.7, 0.6, 0.8]},
                          index=["d1", "d2", "d3"])
-    ranks, n = _uci_stats.average_ranks(means)
+    ranks, n = uci.stats.average_ranks(means)
     # d1: a=1 b=2 c=3; d2: a,b tie for 1-2 -> 1.5 each, c=3; d3: c=1 a=2 b=3
     assert n == 3
     assert ranks.round(4).to_dict() == {"a": round(4.5 / 3, 4), "b": round(6.5 / 3, 4),
@@ -174,17 +174,17 @@ def test_wilcoxon_holm_and_nemenyi_by_hand():
     margin = np.arange(1, 9) / 100
     means = pd.DataFrame({"a": base, "b": base - margin, "c": base - 3 * margin},
                          index=[f"d{i}" for i in range(8)])
-    p = _uci_stats.wilcoxon_holm_p(means)
+    p = uci.stats.wilcoxon_holm_p(means)
     np.testing.assert_allclose(p.to_numpy()[np.triu_indices(3, 1)], 0.0234375)
-    assert _uci_stats.better_than(means, p) == {"a": ["b", "c"], "b": ["c"], "c": []}
+    assert uci.stats.better_than(means, p) == {"a": ["b", "c"], "b": ["c"], "c": []}
     # Nemenyi: ranks 1, 2, 3 everywhere; CD = 2.343 * sqrt(3 * 4 / (6 * 8)) = 1.1715
     # (q_0.05 = 2.343 for k = 3): a-c (2 ranks apart) differ, a-b and b-c (1) do not
-    assert math.isclose(_uci_stats.nemenyi_cd(3, 8), 1.1715, abs_tol=2e-3)
-    assert _uci_stats.better_than(means, _uci_stats.nemenyi_p(means)) == {
+    assert math.isclose(uci.stats.nemenyi_cd(3, 8), 1.1715, abs_tol=2e-3)
+    assert uci.stats.better_than(means, uci.stats.nemenyi_p(means)) == {
         "a": ["c"], "b": [], "c": []}
     # identical methods: nothing tells them apart
     same = pd.DataFrame({"a": base, "b": base, "c": base - margin})
-    assert _uci_stats.wilcoxon_holm_p(same).at["a", "b"] == 1.0
+    assert uci.stats.wilcoxon_holm_p(same).at["a", "b"] == 1.0
 
 
 def _grid_search(n_jobs):
@@ -231,7 +231,7 @@ def test_cli_on_a_dask_scheduler_gives_the_sequential_results(tiny_run, tmp_path
     out, _ = tiny_run
     with LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
                       dashboard_address=None) as cluster:
-        info = uci.main([*TINY[:-len(TINY_METHODS)], "none", "focal", "SMOTE+net", "BRF",
+        info = uci.cli.main([*TINY[:-len(TINY_METHODS)], "none", "focal", "SMOTE+net", "BRF",
                          "--backend", "dask", "--scheduler", cluster.scheduler_address,
                          "--out", str(tmp_path)])
     assert info["jobs_run"] == 16

@@ -3,14 +3,14 @@
 :func:`summarize` gives mean ± std over seeds per strategy; :func:`to_markdown`
 writes ``subclass_simulation.md``, ending with the paper's Table 3
 (``paper_tables/yu2022_table3.csv``) next to ours (:func:`paper_section`, the
-pattern figures of :mod:`_paper_tables`).
+pattern figures of :mod:`paper_tables`).
 """
 
 import pandas as pd
 
-import _paper_tables
+import paper_tables
 from _common import markdown_table
-from _subclass_runs import METRICS, STRATEGIES
+from subclass.runs import METRICS, STRATEGIES
 
 #: Yu et al.'s Table 3: our strategy of each row, and our metric of each column.
 PAPER_TABLE = "yu2022_table3.csv"
@@ -41,12 +41,12 @@ def summarize(results):
 
 
 def paper_comparison(results, paper=None):
-    """Our runs as :func:`_paper_tables.section` takes them, and the paper's table.
+    """Our runs as :func:`paper_tables.section` takes them, and the paper's table.
 
     Returns ``(paper, ours)``: Table 3 with the methods renamed Base / CB /
     Ours, and one row per method and seed of ours, accuracies in %.
     """
-    paper = _paper_tables.read_table(paper or PAPER_TABLE, "method", list(PAPER_COLUMNS))
+    paper = paper_tables.read_table(paper or PAPER_TABLE, "method", list(PAPER_COLUMNS))
     paper = paper.rename(index=PAPER_SHORT)
     ours = results[results["strategy"].isin(PAPER_METHODS.values())]
     names = {v: PAPER_SHORT[k] for k, v in PAPER_METHODS.items()}
@@ -73,7 +73,7 @@ def paper_section(results, paper=None):
     if not pairs:
         return lines + ["No method of the paper's table was run.", ""]
     legend = {PAPER_SHORT[k]: v for k, v in PAPER_METHODS.items() if PAPER_SHORT[k] in present}
-    return lines + _paper_tables.section(paper.loc[present], ours, pairs, list(PAPER_COLUMNS),
+    return lines + paper_tables.section(paper.loc[present], ours, pairs, list(PAPER_COLUMNS),
                                          PAPER_RATIOS, names=legend)
 
 

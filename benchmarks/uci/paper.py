@@ -15,13 +15,13 @@ per data set; and the average ranks.
 
 A difference smaller than ``TIE`` points counts as a tie here (the paper
 prints one decimal, and many of its differences are exactly 0). The sign and
-format helpers are :mod:`_paper_tables`'s, shared with the other paper tables.
+format helpers are :mod:`paper_tables`'s, shared with the other paper tables.
 """
 
 import pandas as pd
 
 from _common import markdown_table, mean_std
-from _paper_tables import PAPER_TABLES, TIE, sign, signed
+from paper_tables import PAPER_TABLES, TIE, sign, signed
 
 PAPER_TABLE = PAPER_TABLES / "yu2022_table4.csv"
 #: Table 4's column of each strategy of the replication.

@@ -5,9 +5,9 @@ sets (each suite given to ``--suite``; each imbalance ratio of the long-tailed
 protocol): the average ranks of every method per metric and of the fit time
 (1 = fastest) with the Friedman p-value, the long-tailed accuracy table
 (overall, many-, medium- and few-shot), the pairwise tests of the primary
-metric (Wilcoxon-Holm next to Nemenyi, see ``_uci_stats.py``) with their
+metric (Wilcoxon-Holm next to Nemenyi, see ``uci.stats.py``) with their
 critical-difference diagrams and ``pairwise_<metric>.csv``, a bar chart per
-data set, with ``--paper`` Yu et al.'s Table 4 next to ours (``_uci_paper.py``),
+data set, with ``--paper`` Yu et al.'s Table 4 next to ours (``uci.paper.py``),
 and the mean ± std tables of every metric and of the fit time. With
 several groups, file names carry the group (``cd_<group>_<metric>.png``).
 """
@@ -22,10 +22,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-import _uci_paper  # noqa: E402
+import uci.paper  # noqa: E402
 from _common import markdown_table  # noqa: E402
 from _common import mean_std as _cell  # noqa: E402
-from _uci_stats import (  # noqa: E402
+from uci.stats import (  # noqa: E402
     ALPHA,
     average_ranks,
     better_than,
@@ -217,7 +217,7 @@ def group_report(out, results, names, methods, meta, group="", level=2):
         lines += [f"![{primary} per data set](bars{suffix}_{primary}.png)", ""]
     if meta.get("paper_table") is not None and "accuracy" in tables:
         lines += [f"{h} Yu et al. (CVPR 2022) Table 4 next to ours: accuracy (%)", "",
-                  *_uci_paper.section(*tables["accuracy"], meta["paper_table"])]
+                  *uci.paper.section(*tables["accuracy"], meta["paper_table"])]
     for metric, (means, stds) in tables.items():
         lines += [f"{h} {METRIC_LABELS[metric]} (mean ± std over folds)", "",
                   metric_section(metric, means, stds), ""]
@@ -228,7 +228,7 @@ def write_report(out, results, datasets, methods, meta):
     """Write ``summary.md`` and, per group of data sets, the plots and pairwise tests.
 
     ``results`` holds the successful rows, ``datasets`` maps names to
-    ``_uci_jobs.Dataset``, ``methods`` lists method names in run order and
+    ``uci.jobs.Dataset``, ``methods`` lists method names in run order and
     ``meta`` carries the title, protocol text, notes, runs, groups (``{label:
     data set names}``) and options. Returns ``{group: average ranks of the
     primary metric}``.

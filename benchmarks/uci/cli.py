@@ -9,7 +9,7 @@ What it measures
     pipeline, ``BalancedRandomForestClassifier``, LightGBM with
     ``class_weight="balanced"`` and, in full runs, pytabkit's
     ``RealMLP_TD_Classifier`` (left out with a note when pytabkit is not
-    installed); see ``benchmarks/_uci_methods.py``. Scaling and one-hot encoding
+    installed); see ``benchmarks/uci/methods.py``. Scaling and one-hot encoding
     are fitted inside each pipeline, on training rows only.
 
     Protocols: ``cv`` (default), repeated stratified k-fold (5 folds x 2
@@ -17,7 +17,7 @@ What it measures
     the summary); ``long-tailed``, each class of the training pool cut to the
     profile ``n_i = n_max (1/IR)^(i/(k-1))`` (``--imbalance-ratio``, class order
     shuffled per seed) with a balanced test set, several seeds
-    (``--n-repeats``), see ``benchmarks/_uci_jobs.py``.
+    (``--n-repeats``), see ``benchmarks/uci/jobs.py``.
 
     Metrics: accuracy, balanced accuracy, macro-F1, G-mean, on binary sets
     ROC-AUC and the average precision of the minority class, with the
@@ -31,12 +31,12 @@ What it measures
     ``table4`` suite) and prints the paper's numbers
     (``benchmarks/paper_tables/yu2022_table4.csv``) next to ours with the
     patterns: who beats whom on how many data sets, by how much (see
-    ``benchmarks/_uci_paper.py``).
+    ``benchmarks/uci/paper.py``).
 
 Output (``--out DIR``)
     ``store.sqlite`` (the record of every finished job, stored as soon as the job
     finishes, atomically: rerunning with the same ``--out`` skips finished jobs;
-    see ``benchmarks/_uci_store.py``), exported as ``folds.csv`` (one row per
+    see ``benchmarks/uci/store.py``), exported as ``folds.csv`` (one row per
     job), ``config.json`` and ``runs.jsonl``; ``summary.md``: per suite (per
     ratio with the long-tailed protocol), mean ± std of every metric and of the
     fit time, average ranks with Friedman p-values, Wilcoxon-Holm and Nemenyi
@@ -73,7 +73,9 @@ import contextlib
 import os
 import platform
 import sys
+import tempfile
 import time
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -81,25 +83,25 @@ import numpy as np
 from joblib import Parallel, delayed, parallel_backend
 from tqdm.auto import tqdm
 
-# helper modules beside this script (its folder is first on sys.path)
+# the shared core and this package's modules, by name (benchmarks/ is on sys.path)
 import _common
-import _uci_jobs
-import _uci_methods
-import _uci_options
-import _uci_paper
-import _uci_report
-import _uci_stats
-import _uci_store
+import uci.jobs
+import uci.methods
+import uci.options
+import uci.paper
+import uci.report
+import uci.stats
+import uci.store
 
 
 def check_protocol(store, opts):
     """Store the settings on the first run; refuse to mix settings in one --out."""
-    protocol = _uci_options.protocol(opts)
+    protocol = uci.options.protocol(opts)
     old = store.config()
     if old is None:
         store.set_config(protocol)
         return
-    was = {k: old.get(k, default) for k, default in _uci_options.PROTOCOL_KEYS.items()}
+    was = {k: old.get(k, default) for k, default in uci.options.PROTOCOL_KEYS.items()}
     diff = {k: (was[k], v) for k, v in protocol.items() if was[k] != v}
     if diff:
         raise SystemExit(
@@ -109,7 +111,7 @@ def check_protocol(store, opts):
 
 def open_store(out):
     """The result store of ``out``; what was found damaged in it is printed."""
-    store = _uci_store.ResultStore(out, _uci_jobs.KEY, _uci_jobs.COLUMNS,
+    store = uci.store.ResultStore(out, uci.jobs.KEY, uci.jobs.COLUMNS,
                                    text_columns=("best_params", "error"))
     for problem in store.problems:
         print(f"warning: {problem}")
@@ -120,13 +122,28 @@ def load_and_plan(opts, groups, methods):
     """The data sets, their groups (suites or ratios), the jobs and notes on the data."""
     names = list(dict.fromkeys(n for group in groups.values() for n in group))
     if opts.protocol == "long-tailed":
-        datasets, groups = _uci_jobs.load_long_tailed(names, opts.imbalance_ratio)
-        return datasets, groups, _uci_jobs.plan_long_tailed_jobs(
+        datasets, groups = uci.jobs.load_long_tailed(names, opts.imbalance_ratio)
+        return datasets, groups, uci.jobs.plan_long_tailed_jobs(
             datasets, methods, opts.n_repeats, opts.seed), []
-    datasets, notes = _uci_jobs.load_datasets(names, opts.n_splits)
+    datasets, notes = uci.jobs.load_datasets(names, opts.n_splits)
     groups = {g: [n for n in group if n in datasets] for g, group in groups.items()}
-    return datasets, groups, _uci_jobs.plan_jobs(datasets, methods, opts.n_repeats,
+    return datasets, groups, uci.jobs.plan_jobs(datasets, methods, opts.n_repeats,
                                                  opts.seed), notes
+
+
+def job_modules_zip(folder):
+    """The modules a job imports (``_common`` and this package) zipped in ``folder``.
+
+    ``Client.upload_file`` sends one file; a package travels as a zip, which Dask
+    puts on the workers' ``sys.path``.
+    """
+    package = Path(__file__).resolve().parent
+    path = Path(folder) / "skrebalance_uci_jobs.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(package.parent / "_common.py", "_common.py")
+        for module in sorted(package.glob("*.py")):
+            archive.write(module, f"{package.name}/{module.name}")
+    return path
 
 
 @contextlib.contextmanager
@@ -145,8 +162,8 @@ def parallel_context(opts):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
         client = Client(cluster)
     # the scheduler and workers need skrebalance installed, not this folder
-    for module in (_common, _uci_methods, _uci_jobs):  # dependencies first: load=True imports
-        client.upload_file(module.__file__)
+    with tempfile.TemporaryDirectory() as folder:
+        client.upload_file(str(job_modules_zip(folder)))
     threads = client.nthreads()
     if any(n > 1 for n in threads.values()):
         print("warning: Dask workers with several threads run fits concurrently in one "
@@ -169,7 +186,7 @@ def run_jobs(jobs, datasets, settings, opts, store):
     """
     with parallel_context(opts) as n_jobs:
         rows = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(_uci_jobs.run_job)(job, datasets[job.dataset].X, datasets[job.dataset].y,
+            delayed(uci.jobs.run_job)(job, datasets[job.dataset].X, datasets[job.dataset].y,
                                        settings, opts.tune, opts.inner_splits)
             for job in jobs)
         failed = 0
@@ -216,18 +233,18 @@ def run_and_record(pending, jobs, datasets, settings, opts, store, command):
 def main(argv=None):
     """Run the benchmark; returns a dict with the jobs run/skipped and the paths."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = _uci_options.build_parser(__doc__.split("\n\n")[0])
-    opts = _uci_options.resolve_options(parser.parse_args(argv))
+    parser = uci.options.build_parser(__doc__.split("\n\n")[0])
+    opts = uci.options.resolve_options(parser.parse_args(argv))
     try:
-        groups = _uci_options.dataset_groups(opts.suite)
-        methods, method_notes = _uci_options.methods_for(opts)
+        groups = uci.options.dataset_groups(opts.suite)
+        methods, method_notes = uci.options.methods_for(opts)
     except (ValueError, TypeError) as exc:
         parser.error(str(exc))
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
     store = open_store(out)
     check_protocol(store, opts)
-    settings = _uci_methods.NetSettings(
+    settings = uci.methods.NetSettings(
         epochs=opts.epochs, hidden_units=opts.hidden_units, lr=opts.lr,
         batch_size=opts.batch_size, device=opts.device, brf_trees=opts.brf_trees,
         package_recipe=opts.net_recipe == "package", paper=opts.paper)
@@ -254,24 +271,24 @@ def main(argv=None):
     if missing:
         notes.append(f"{missing} of {len(keys)} jobs have no result (failed or not run; "
                      "rerun the same command to retry them; errors are in folds.csv).")
-    paper = _uci_paper.read_table(opts.paper_table) if opts.paper or opts.paper_table else None
+    paper = uci.paper.read_table(opts.paper_table) if opts.paper or opts.paper_table else None
     meta = dict(
         title="UCI/KEEL benchmark: " + ", ".join(opts.suite)
               + (" (paper replication)" if opts.paper else "")
               + (" (long-tailed protocol)" if opts.protocol == "long-tailed" else ""),
-        primary=opts.metric, metrics=_uci_jobs.METRICS, runs=store.runs(), notes=notes,
-        protocol=_uci_options.protocol_text(opts, settings), paper_table=paper, groups=groups,
+        primary=opts.metric, metrics=uci.jobs.METRICS, runs=store.runs(), notes=notes,
+        protocol=uci.options.protocol_text(opts, settings), paper_table=paper, groups=groups,
         long_tailed=opts.protocol == "long-tailed",
         machine=f"{platform.machine()}, {os.cpu_count()} CPU cores")
-    ranks = _uci_report.write_report(str(out), results, datasets,
+    ranks = uci.report.write_report(str(out), results, datasets,
                                      [m.name for m in methods], meta)
     store.close()
     print(f"Summary: {out / 'summary.md'}")
     if paper is not None:
-        means, stds = _uci_stats.mean_std(results, "accuracy", [m.name for m in methods],
+        means, stds = uci.stats.mean_std(results, "accuracy", [m.name for m in methods],
                                           [n for n in datasets if n in set(results["dataset"])])
         print("Yu et al. (CVPR 2022) Table 4 next to ours, accuracy (%):")
-        print("\n".join(_uci_paper.section(means, stds, paper)))
+        print("\n".join(uci.paper.section(means, stds, paper)))
     for group, group_ranks in ranks.items():
         print(f"Average ranks ({opts.metric}{', ' + group if len(ranks) > 1 else ''}):")
         for name, rank in group_ranks.sort_values().items():

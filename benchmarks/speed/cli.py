@@ -52,10 +52,10 @@ written on). ``--threads 0`` keeps the libraries' defaults.
 Measurements and targets
 ------------------------
 What one fit's time, memory, strategy state and host synchronisations are, and
-how they are measured: ``benchmarks/_speed_measure.py``. The targets of issue 7
+how they are measured: ``benchmarks/speed/measure.py``. The targets of issue 7
 (``speed_vs_baselines``, ``strategy_overhead``, ``linear_scaling``,
 ``state_memory``, ``batch_loop_syncs``), each printed as PASS/FAIL with the
-measured ratios: ``benchmarks/_speed_report.py``.
+measured ratios: ``benchmarks/speed/report.py``.
 
 How to run
 ----------
@@ -93,9 +93,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-# helper modules beside this script (its folder is first on sys.path)
+# the shared core and this package's modules, by name (benchmarks/ is on sys.path)
 import _common  # by module: Interrupted stays the same class if Dask reloads it
-from _speed_measure import (
+from speed.measure import (
     BASELINES,
     count_syncs,
     method_names,
@@ -104,7 +104,7 @@ from _speed_measure import (
     synthetic_dataset,
     timed_fit,
 )
-from _speed_report import _loadavg, evaluate_targets, write_results
+from speed.report import _loadavg, evaluate_targets, write_results
 
 
 # ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ The one exception is an interruption: SIGINT (Ctrl-C) or SIGTERM during a job
 raises ``_common.Interrupted``, so that a fit cut short is never recorded, even
 when the estimator swallowed the ``KeyboardInterrupt`` (skorch's ``fit`` does,
 and returns a half-trained net). The rows are stored by
-``_uci_store.ResultStore``.
+``uci.store.ResultStore``.
 """
 
 import os
@@ -38,7 +38,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
 
 from _common import interruption_guard, torch_threads
-from _uci_methods import build_estimator, param_grid
+from uci.methods import build_estimator, param_grid
 from skrebalance.datasets import load_dataset, long_tailed_split
 
 SHOTS = ("many", "medium", "few")
@@ -127,7 +127,7 @@ class Job:
     """One fit: a method on one training fold, scored on its test fold."""
 
     dataset: str
-    method: object  # _uci_methods.Method
+    method: object  # uci.methods.Method
     repeat: int
     fold: int
     n_splits: int

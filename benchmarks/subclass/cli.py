@@ -48,7 +48,7 @@ The summary ends with the paper's Table 3
 / Our Approach being ``none`` / ``class_balanced`` / ``instance_difficulty``:
 the gains of each method over the others in the paper and here (accuracy
 points; the ratios as factors), in how many cells both go the same way, and
-the best method per column (:mod:`_paper_tables`). The paper trains on MNIST,
+the best method per column (:mod:`paper_tables`). The paper trains on MNIST,
 we on the 8x8 digits, so compare the patterns.
 
 How to run
@@ -63,30 +63,22 @@ How to run
 Results are written as CSV (one row per strategy and seed) and as a Markdown
 summary (mean ± std) to ``benchmarks/results/subclass_simulation.{csv,md}``.
 
-The code: this command line; the data in ``benchmarks/_subclass_data.py``, the
-nets, fits and metrics in ``benchmarks/_subclass_runs.py``, the summary and
-Table 3 in ``benchmarks/_subclass_report.py``.
+The code: this command line; the data in ``benchmarks/subclass/data.py``, the
+nets, fits and metrics in ``benchmarks/subclass/runs.py``, the summary and
+Table 3 in ``benchmarks/subclass/report.py``.
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-# helper modules beside this script (its folder is first on sys.path); the
-# names below are the script's API, which the gallery example and the tests use
+# the shared core and this package's modules, by name (benchmarks/ is on sys.path)
 from _common import command_line, torch_threads
-from _subclass_data import PROFILES, make_subclass_digits, simulate_unlearning  # noqa: F401
-from _subclass_report import paper_comparison, paper_section, summarize, to_markdown  # noqa: F401
-from _subclass_runs import (  # noqa: F401
-    METRICS,
-    STRATEGIES,
-    available_strategies,
-    instance_weights,
-    make_classifier,
-    run,
-    run_one,
-    weight_ratio,
-)
+from subclass.data import PROFILES
+from subclass.report import summarize, to_markdown
+from subclass.runs import STRATEGIES, run
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 
 
 def main(argv=None):
@@ -98,9 +90,7 @@ def main(argv=None):
     parser.add_argument("--profile", choices=PROFILES, default="per-class",
                         help="long-tailed sub-classes per class, or the paper's one profile "
                              "over the digits 0..9 [per-class]")
-    parser.add_argument(
-        "--out-dir", type=Path, default=Path(__file__).resolve().parent / "results"
-    )
+    parser.add_argument("--out-dir", type=Path, default=RESULTS)
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     with torch_threads(1):

@@ -17,7 +17,7 @@ methods (rows) by metrics (columns), published and replicated:
 
 The copies of the tables are in ``benchmarks/paper_tables/`` (see its README),
 so that the benchmarks and CI need nothing outside the repository.
-:mod:`_uci_paper` (Yu et al.'s Table 4, many data sets) uses :func:`sign`
+:mod:`uci.paper` (Yu et al.'s Table 4, many data sets) uses :func:`sign`
 and :func:`signed` from here.
 """
 
@@ -28,7 +28,7 @@ import pandas as pd
 
 from _common import markdown_table, mean_std
 
-PAPER_TABLES = Path(__file__).resolve().parent / "paper_tables"
+PAPER_TABLES = Path(__file__).resolve().parent  # the CSV copies beside this module
 TIE = 0.5  # points of accuracy
 RATIO_TIE = 0.05  # a factor within 5 % of 1
 

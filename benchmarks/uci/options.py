@@ -11,8 +11,8 @@ suite), :func:`methods_for` the ``--methods`` names into methods.
 import argparse
 import inspect
 
-import _uci_jobs
-import _uci_methods
+import uci.jobs
+import uci.methods
 from skrebalance import RebalancedNetClassifier
 from skrebalance.datasets import available_suites, suite_names
 
@@ -89,7 +89,7 @@ def build_parser(description):
     p.add_argument("--tune", action="store_true",
                    help="nested CV: GridSearchCV over each method's own parameters")
     p.add_argument("--inner-splits", type=int, default=3, help="inner folds of --tune [3]")
-    p.add_argument("--metric", default=None, choices=_uci_jobs.METRICS,
+    p.add_argument("--metric", default=None, choices=uci.jobs.METRICS,
                    help="metric of the pairwise tests, CD diagrams and bar chart "
                         "[balanced_accuracy; accuracy with --paper or --protocol long-tailed]")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (joblib) [1]")
@@ -159,14 +159,14 @@ def methods_for(opts):
     A method that cannot run here (a missing optional package) is left out with
     a note when it was not asked for by name, and refused when it was.
     """
-    methods = _uci_methods.all_methods(paper=opts.paper)
+    methods = uci.methods.all_methods(paper=opts.paper)
     wanted = opts.methods
     if wanted and "<strategies>" in wanted:
         strategies = [m.name for m in methods if m.family == "strategy"]
         at = wanted.index("<strategies>")
         wanted = wanted[:at] + strategies + wanted[at + 1:]
-    chosen = _uci_methods.select_methods(methods, wanted)
-    reasons = {m.name: _uci_methods.unavailable(m) for m in chosen}
+    chosen = uci.methods.select_methods(methods, wanted)
+    reasons = {m.name: uci.methods.unavailable(m) for m in chosen}
     named = {n.lower() for n in opts.methods or ()}
     refused = [why for name, why in reasons.items() if why and name.lower() in named]
     if refused:
@@ -184,7 +184,7 @@ def protocol_text(opts, settings):
     """One paragraph: the protocol, the nets' settings, the tuning."""
     schedule = "warm-up then cosine decay"
     optimizer = f"{_optimizer()} lr {settings.lr} ({schedule})"
-    if settings.paper:  # _uci_methods.make_net pins the paper's optimisation
+    if settings.paper:  # uci.methods.make_net pins the paper's optimisation
         optimizer = f"Adam lr {settings.lr} (constant), standardised inputs (no input layer)"
     net = (f"MLP hidden units {settings.hidden_units or '() (linear)'}, {settings.epochs} "
            f"epochs, {optimizer}, batch {settings.batch_size}, {settings.device}")

@@ -1,7 +1,7 @@
 """The runs of the sub-class simulation: the nets, their fits and their metrics.
 
 Every strategy of :data:`STRATEGIES` trains the same MLP on every seed's data
-(:mod:`_subclass_data`); :func:`run_one` measures the accuracies on the
+(:mod:`subclass.data`); :func:`run_one` measures the accuracies on the
 majority and minority sub-classes and the sampling-weight ratios
 (:func:`instance_weights`, :func:`weight_ratio`).
 """
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from _common import make_net
-from _subclass_data import make_subclass_digits
+from subclass.data import make_subclass_digits
 from skrebalance.strategies import get_strategy_class
 
 STRATEGIES = ("none", "class_balanced", "instance_difficulty")

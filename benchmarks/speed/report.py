@@ -25,7 +25,7 @@ import os
 import torch
 
 import _common
-from _speed_measure import BASELINES
+from speed.measure import BASELINES
 
 # ---------------------------------------------------------------------------
 # targets
