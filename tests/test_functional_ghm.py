@@ -110,6 +110,30 @@ def test_cell_index_from_the_cross_entropy_matches_the_gradient_norm_regions():
     assert (cells // n_regions == target).all()  # every example in its own category
 
 
+def test_non_finite_losses_stay_in_their_category_s_last_region():
+    # a diverging fit: NaN or infinite logits must never give a cell past the
+    # last one (a CPU IndexError, a device-side assert on CUDA in put_)
+    nan, inf = float("nan"), float("inf")
+    edges = ghm_uniform_edges(4, n_classes=3)
+    logits = torch.tensor([[nan, 0.0, 0.0],     # NaN loss
+                           [0.0, inf, 0.0],     # inf - inf: NaN loss
+                           [inf, 0.0, 0.0],     # p_y = 0: infinite loss
+                           [-inf, 0.0, 0.0],    # infinite loss
+                           [1e30, -1e30, 0.0],  # finite, past the cap
+                           [0.0, 0.0, 0.0]])    # g = 2/3: region 2 of 4
+    target = torch.tensor([0, 1, 2, 0, 1, 2])
+    cells = ghm_cell_index(logits, target, ghm_cell_bounds(edges))
+    assert cells.tolist() == [3, 7, 11, 3, 7, 10]  # y * N + (N - 1), then 2 * 4 + 2
+    g = torch.tensor([nan, inf, -inf])
+    assert ghm_region_index(g, edges, target[:3]).tolist() == [3, 3, 0]
+    assert ghm_region_index(g, ghm_uniform_edges(4)).tolist() == [3, 3, 0]
+    for accumulate in ("batch", "epoch"):  # the module counts them without an error
+        loss = GHMCWAPLoss(n_classes=3, n_regions=4, accumulate=accumulate)
+        assert not torch.isfinite(loss(logits, target))
+        loss.end_epoch()
+        assert loss.counts.shape == (3, 4)
+
+
 def test_effective_sizes_weights_margins_by_hand():
     counts = torch.tensor(HAND_COUNTS)
     torch.testing.assert_close(ghm_effective_sizes(counts, alpha=0.5), torch.tensor([3.0, 1.0]))

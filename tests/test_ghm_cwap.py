@@ -390,6 +390,18 @@ def test_single_example_class_stays_finite():
     assert np.isfinite(clf.history[-1, "ghm_effective_sizes"]).all()
 
 
+@pytest.mark.parametrize("lr", [1e6, 1e20])
+@pytest.mark.parametrize("accumulate", ["batch", "epoch"])
+def test_a_diverging_fit_raises_the_divergence_error(three_class, accumulate, lr):
+    # NaN logits once were binned past the last region: an IndexError in the
+    # histogram update instead of the package's divergence error
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy="ghm_cwap", strategy__accumulate=accumulate, lr=lr,
+                                  device="cpu", **FAST)
+    with pytest.raises(ValueError, match="non-finite"):
+        clf.fit(X, y)
+
+
 @pytest.mark.cuda
 @pytest.mark.parametrize("accumulate", ["batch", "epoch"])
 def test_no_host_sync_in_the_batch_loop(accumulate):

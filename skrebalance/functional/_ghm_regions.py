@@ -129,6 +129,11 @@ def ghm_cell_index(logits, target, cell_bounds):
     Returns
     -------
     torch.Tensor of shape (n,), dtype int64
+        Cells in ``[0, C * N)``; an example whose loss is not finite (NaN
+        logits of a diverging fit) is put in its category's last region, so
+        the index is never out of range (on CUDA an out-of-range ``put_`` is a
+        device-side assert). The divergence itself is the training loop's
+        error.
 
     Examples
     --------
@@ -141,7 +146,10 @@ def ghm_cell_index(logits, target, cell_bounds):
     bounds, offsets = cell_bounds
     with torch.no_grad():
         nll = torch.nn.functional.cross_entropy(logits, target, reduction="none")
-        shifted = offsets.index_select(0, target).add_(nll.clamp_(max=_NLL_CAP))
+        # a non-finite loss (a diverging fit) goes to its category's last region,
+        # as g = 1 would: NaN sorts past every boundary, into no cell at all
+        nll = nll.nan_to_num_(nan=_NLL_CAP).clamp_(max=_NLL_CAP)
+        shifted = offsets.index_select(0, target).add_(nll)
         return torch.bucketize(shifted, bounds, right=True)
 
 
@@ -165,7 +173,8 @@ def ghm_region_index(g, edges, target=None):
     Returns
     -------
     torch.Tensor of shape (n,), dtype int64
-        Region indices in ``[0, N)``.
+        Region indices in ``[0, N)``; a NaN or infinite ``g`` falls in the last
+        region (``-inf`` in the first), never out of range.
 
     Examples
     --------
