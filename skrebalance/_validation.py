@@ -40,6 +40,7 @@ PARAMETER_CONSTRAINTS = {
     "train_split": [None, callable, Interval(RealNotInt, 0, 1, closed="neither")],
     "device": [str, torch.device, None],
     "predict_nonlinearity": [StrOptions({"auto"}), callable],
+    "cuda_graph": [StrOptions({"auto"}), "boolean"],
 }
 
 

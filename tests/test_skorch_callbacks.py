@@ -15,7 +15,7 @@ from skorch.callbacks import (
     ProgressBar,
 )
 from skorch.dataset import ValidSplit
-from torch.optim.lr_scheduler import StepLR
+from torch.optim.lr_scheduler import ReduceLROnPlateau, StepLR
 from torch.utils.data import WeightedRandomSampler
 
 from skrebalance import RebalancedNetClassifier
@@ -68,6 +68,53 @@ def test_early_stopping_with_load_best_restores_the_best_epoch(imbalanced_binary
     valid = _valid_rows(y)
     restored = balanced_accuracy_score(y[valid], clf.predict(X[valid]))
     assert restored == pytest.approx(max(scores))
+
+
+def _monitoring(kind, tmp_path):
+    """Callbacks that read a validation score (``kind``) or only training scores."""
+    return {
+        "early_stopping": [EarlyStopping()],
+        "checkpoint": [Checkpoint(dirname=str(tmp_path))],
+        "plateau_by_name": [LRScheduler(policy="ReduceLROnPlateau", monitor="valid_loss")],
+        "plateau_by_class": [LRScheduler(policy=ReduceLROnPlateau, monitor="valid_acc_best")],
+        "scoring_on_valid": [EpochScoring("balanced_accuracy", name="bacc", lower_is_better=False),
+                             EarlyStopping(monitor="bacc", lower_is_better=False)],
+        "train_loss": [EarlyStopping(monitor="train_loss"),
+                       Checkpoint(dirname=str(tmp_path), monitor="train_loss_best"),
+                       LRScheduler(policy=ReduceLROnPlateau)],
+        "scoring_on_train": [EpochScoring("balanced_accuracy", name="bacc", on_train=True,
+                                          lower_is_better=False),
+                             EarlyStopping(monitor="bacc_best", lower_is_better=False)],
+        "not_a_plateau": [LRScheduler(policy=StepLR, step_size=1, monitor="valid_loss")],
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["early_stopping", "checkpoint", "plateau_by_name",
+                                  "plateau_by_class", "scoring_on_valid"])
+def test_monitoring_a_validation_score_without_a_split_is_refused_at_fit(three_class, tmp_path,
+                                                                          kind):
+    # skorch's own failure came after the first epoch, a KeyError from the history
+    X, y = three_class
+    clf = RebalancedNetClassifier(callbacks=_monitoring(kind, tmp_path), device="cpu", **FAST)
+    with pytest.raises(ValueError, match="train_split=None holds out no validation data"):
+        clf.fit(X, y)
+    assert len(clf.history) == 0  # refused before the first epoch
+    with pytest.raises(ValueError, match="monitor='train_loss"):
+        clf.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("kind", ["train_loss", "scoring_on_train", "not_a_plateau"])
+def test_monitoring_training_scores_without_a_split_is_accepted(three_class, tmp_path, kind):
+    X, y = three_class
+    clf = RebalancedNetClassifier(callbacks=_monitoring(kind, tmp_path), device="cpu", **FAST)
+    assert len(clf.fit(X, y).history) >= 1
+
+
+def test_early_stopping_with_a_validation_split_is_accepted(three_class, tmp_path):
+    X, y = three_class
+    clf = RebalancedNetClassifier(callbacks=_monitoring("early_stopping", tmp_path),
+                                  train_split=0.2, device="cpu", **FAST).fit(X, y)
+    assert len(clf.history[:, "valid_loss"]) == len(clf.history)
 
 
 def test_lr_scheduler_steps_the_learning_rate(three_class):
