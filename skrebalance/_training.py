@@ -16,7 +16,21 @@ from .losses._weighted import weighted_criterion_loss
 
 
 class TrainingStepsMixin:
-    """``train_step_single``, ``validation_step``, ``get_loss``, ``infer``, ``run_single_epoch``."""
+    """``train_step``, ``train_step_single``, ``validation_step``, ``get_loss``, ``infer``, ``run_single_epoch``."""
+
+    def train_step(self, batch, **fit_params):
+        """skorch's training step, replayed as a CUDA graph when the fit captured it.
+
+        A fit that captures its step (``cuda_graph``, see
+        :mod:`skrebalance._cuda_graph`) runs gather, forward, loss, backward
+        and optimizer step as one graph; otherwise skorch's eager step runs.
+        """
+        captured = self.__dict__.get("_captured_step_")
+        if captured is not None and not fit_params:
+            step = captured.step(batch)
+            if step is not None:
+                return step
+        return super().train_step(batch, **fit_params)
 
     def train_step_single(self, batch, **fit_params):
         """skorch's training step; the batch's ``sample_weight`` reaches the loss."""

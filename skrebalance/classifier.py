@@ -10,6 +10,7 @@ from skorch.net import NeuralNet
 from torch import nn
 
 from ._budget import fit_budget
+from ._cuda_graph import plan_captured_step
 from ._device_data import DeviceDataMixin, DeviceDataset
 from ._init import InitializationMixin
 from ._persistence import PersistenceMixin, skorch_sees_device
@@ -121,6 +122,16 @@ class RebalancedNetClassifier(
         setting is process-wide). One thread suits small tabular nets, whose
         operations are too small to share, and avoids idle-spinning threads
         on busy machines; ``None`` keeps torch's setting.
+    cuda_graph : {"auto", True, False}, default="auto"
+        Whether a CUDA fit replays its whole training step (gather, forward,
+        loss, backward, optimizer step) as one captured CUDA graph, several
+        times cheaper than launching each small kernel. ``"auto"`` captures
+        where it can (a CUDA device, Adam/AdamW, no callback acting on the
+        gradients, no fit parameters for ``forward``) and else trains
+        eagerly, with the same results; ``True`` raises a ``ValueError``
+        naming what prevents capture; ``False`` always trains eagerly.
+        Capture records the module's ``forward`` once: a module whose Python
+        control flow differs from step to step needs ``False``.
     **kwargs
         Any other skorch parameter (``module__*``, ``optimizer__*``,
         ``strategy__*``, ``iterator_train__batch_size`` ...). Parameters the
@@ -143,6 +154,9 @@ class RebalancedNetClassifier(
         only partly trained.
     device_ : torch.device
         The device actually used.
+    cuda_graph_ : bool
+        Whether the last ``fit``/``partial_fit`` trained with a captured
+        CUDA-graph step.
     strategy_ : RebalancingStrategy or list of RebalancingStrategy
         The fitted strategy (a list when ``strategy`` was a list); its state
         (weights, difficulties) are attributes ending in ``_``.
@@ -183,6 +197,7 @@ class RebalancedNetClassifier(
         random_state=None,
         class_weight=None,
         n_threads=1,
+        cuda_graph="auto",
         **kwargs,
     ):
         super().__init__(
@@ -194,6 +209,7 @@ class RebalancedNetClassifier(
         self.random_state = random_state
         self.class_weight = class_weight
         self.n_threads = n_threads
+        self.cuda_graph = cuda_graph
 
     # ------------------------------------------------------------------
     # scikit-learn facing API
@@ -299,8 +315,15 @@ class RebalancedNetClassifier(
         self.train_sample_weight_ = train.sample_weight
         if reset and hasattr(self.module_, "fit_input_statistics"):
             self.module_.fit_input_statistics(train.X)
-        # skorch's partial_fit: on_train_begin, fit_loop, on_train_end
-        NeuralNet.partial_fit(self, dataset, y, _routing_method=method, **fit_params)
+        self._captured_step_ = plan_captured_step(self, train, fit_params)
+        self.cuda_graph_ = self._captured_step_ is not None
+        try:
+            # skorch's partial_fit: on_train_begin, fit_loop, on_train_end
+            NeuralNet.partial_fit(self, dataset, y, _routing_method=method, **fit_params)
+        finally:
+            captured = self.__dict__.pop("_captured_step_", None)
+            if captured is not None:
+                captured.close()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

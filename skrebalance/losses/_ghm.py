@@ -20,7 +20,7 @@ from ..functional import (
 )
 from ..functional._reduction import check_reduction
 from ..functional._validation import check_options, check_scalar
-from ._tensor_cache import DerivedTensorCache
+from ._tensor_cache import DerivedTensorCache, capturing
 
 
 class GHMCWAPLoss(DerivedTensorCache, nn.Module):
@@ -62,7 +62,9 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
       :math:`\hat n = n / (1 - \mu^t)` (``t`` = ``steps``).
 
     All updates run under ``torch.no_grad()`` with tensor operations only (no
-    host synchronisation). In eval mode (validation) the state is read, not
+    host synchronisation), in place (a captured CUDA-graph training step
+    reads the buffers' memory; only :meth:`reset_state` replaces them, when
+    the number of classes changes). In eval mode (validation) the state is read, not
     updated. Per-row ``sample_weight`` multiplies the normalised weights; it
     does not change the counts.
 
@@ -285,7 +287,7 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
         n_classes, n_regions = self.counts.shape
         # flat cells: one "class" of C * N regions
         counts = ghm_histogram(cell, torch.zeros_like(cell), 1, n_classes * n_regions)
-        self.counts = counts.view(n_classes, n_regions)
+        self.counts.copy_(counts.view(n_classes, n_regions))
         self.histogram_ready = True
         return self
 
@@ -294,9 +296,10 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
         # batch size (the cache is dropped when the module moves device)
         buffers = self._buffers
         ones = self._cache.get("ones")
-        if ones is None or ones.shape[0] != cell.shape[0]:
-            ones = self._cache["ones"] = torch.ones(
-                cell.shape, dtype=buffers["counts"].dtype, device=cell.device)
+        if ones is None or ones.shape[0] != cell.shape[0] or capturing():
+            ones = torch.ones(cell.shape, dtype=buffers["counts"].dtype, device=cell.device)
+            if not capturing():
+                self._cache["ones"] = ones
         buffers["epoch_counts"].put_(cell, ones, accumulate=True)
         if self.accumulate == "batch":
             # EMA n <- mu n + (1 - mu) h with the batch histogram h, in place
@@ -336,9 +339,11 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
             counts = self.counts
         if self.adaptive:
             counts = ghm_rebin(counts, edges, new_edges)
-        self.counts = counts.clone() if counts is epoch else counts
-        self.edges, self.widths = new_edges, new_widths
-        self.epoch_counts = torch.zeros_like(epoch)
+        # in place: a captured training step reads these buffers' memory
+        for buffer, value in ((self.counts, counts), (edges, new_edges), (widths, new_widths)):
+            if value is not buffer:
+                buffer.copy_(value)
+        epoch.zero_()
         self._cache = {}
         return self.adaptive
 
@@ -368,8 +373,10 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
                     reduction = "sum"
                     n = cell.shape[0]
                     hit = self._cache.get("per_row")
-                    if hit is None or hit[0] is not table or hit[1] != n:
-                        hit = self._cache["per_row"] = (table, n, table / max(n, 1))
+                    if hit is None or hit[0] is not table or hit[1] != n or capturing():
+                        hit = (table, n, table / max(n, 1))
+                        if not capturing():
+                            self._cache["per_row"] = hit
                     table = hit[2]
                 weight = table.index_select(0, cell)
             if sample_weight is not None:

@@ -1,6 +1,14 @@
 """Tensors a loss module derives from its buffers, cached until a buffer changes."""
 
 
+import torch
+
+
+def capturing():
+    """Whether a CUDA graph is being captured on the current stream (``False`` without CUDA)."""
+    return torch.cuda.is_available() and torch.cuda.is_current_stream_capturing()
+
+
 class DerivedTensorCache:
     """Mixin of a :class:`torch.nn.Module` that caches tensors derived from its buffers.
 
@@ -25,7 +33,14 @@ class DerivedTensorCache:
 
         The entry holds ``a`` and ``b``, so their ids cannot be re-used by
         other tensors; their ``_version`` counts the in-place changes.
+        While a CUDA graph is captured nothing is cached: the graph computes
+        the derived tensors from the buffers at every replay (a replay
+        changes buffers without counting ``_version``, so a module with a
+        captured step also empties its cache when its state moves on, e.g.
+        at every epoch end).
         """
+        if capturing():
+            return build()
         hit = self._cache.get(name)
         if (hit is None or hit[0] is not a or hit[1] is not b
                 or hit[2] != a._version or hit[3] != b._version):

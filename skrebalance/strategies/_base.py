@@ -124,6 +124,34 @@ class RebalancingStrategy(Callback):
         """
         return False
 
+    @property
+    def supports_cuda_graph(self):
+        """bool : whether a training step with this strategy can be captured as a CUDA graph.
+
+        A captured step (``RebalancedNetClassifier(cuda_graph=...)``) records
+        the step's tensor operations once and replays them. It suits a
+        strategy whose criterion reads its state from tensors updated in
+        place (``copy_``, ``fill_``, the ``set_*`` methods of the package's
+        losses) and whose per-batch hooks only run tensor operations on the
+        device. A strategy that needs Python inside every step returns
+        ``False``; the net then trains eagerly.
+        """
+        return True
+
+    def capture_key(self):
+        """Python-side state the captured training step depends on (hashable).
+
+        The step is captured again when this value changes, for state that
+        changes which operations the criterion runs (e.g. a flag switching
+        between two histograms). Tensors need no key: a replaced buffer is
+        detected by the net. Default: ``()``.
+
+        Returns
+        -------
+        hashable
+        """
+        return ()
+
     def defer_loss(self):
         """Leave the training loss to another strategy of a list, if this one can.
 

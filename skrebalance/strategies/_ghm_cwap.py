@@ -203,6 +203,11 @@ class GHMCWAPStrategy(RebalancingStrategy):
             )
         return self.criterion_
 
+    def capture_key(self):
+        # the loss reads the running counts until a complete histogram exists
+        criterion = getattr(self, "criterion_", None)
+        return (getattr(criterion, "histogram_ready", None),)
+
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         loss = self._loss()
         # warm_start / partial_fit keep the histograms when the classes match
