@@ -16,7 +16,7 @@ from skorch.callbacks import ProgressBar as SkorchProgressBar
 from ._cuda_graph import wants_capturable_optimizer
 from ._persistence import skorch_sees_device
 from ._threads import resolve_device
-from ._validation import check_criterion_params
+from ._validation import check_criterion_params, check_monitored_keys
 from .callbacks import ProgressBar
 from .strategies import resolve_strategies
 from .strategies._registry import _name
@@ -124,6 +124,7 @@ class InitializationMixin:
     def _check_training_params(self):
         self._check_iterator_params()
         check_criterion_params(self, self.loss_strategy_)
+        check_monitored_keys(self)
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         """Optimizer arguments; Adam and AdamW default to ``fused=True``.

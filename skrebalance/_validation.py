@@ -23,7 +23,9 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 from sklearn_compat.utils.validation import validate_data
+from skorch.callbacks import BatchScoring, EpochScoring, LRScheduler, PassthroughScoring
 from torch import nn
+from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 #: constraints of the classifier's own and skorch's numeric parameters
 PARAMETER_CONSTRAINTS = {
@@ -67,6 +69,64 @@ def check_criterion_params(net, loss_strategy):
             "builds its own criterion: use class_weight= (or fit's sample_weight) for "
             "class weights and strategy__<param> for the loss's parameters."
         )
+
+
+def check_monitored_keys(net):
+    """Refuse a callback that monitors a validation score when nothing is validated.
+
+    Under ``train_split=None`` (the default) no validation data is scored, so
+    no validation key is ever recorded: skorch's ``EarlyStopping()`` (which
+    monitors ``valid_loss``), ``Checkpoint()`` (``valid_loss_best``), an
+    ``LRScheduler`` with ``ReduceLROnPlateau`` or any callback whose ``monitor``
+    names a validation score would fail after the first epoch with a
+    ``KeyError`` from the history. A validation score is a key starting with
+    ``valid_``, or the name of a scoring callback with ``on_train=False``
+    (``EpochScoring``, ``BatchScoring``, ``PassthroughScoring``), with or
+    without the ``_best`` suffix. A callable ``monitor`` and a callable
+    ``train_split`` are the user's own and are not checked.
+
+    Parameters
+    ----------
+    net : RebalancedNetClassifier
+        An initialized net (``callbacks_`` built).
+
+    Raises
+    ------
+    ValueError
+        Naming the callback, its ``monitor`` and the two ways out: a
+        validation split (``train_split=0.2``) or a training score.
+    """
+    if net.train_split is not None:
+        return
+    callbacks = list(getattr(net, "callbacks_", ()))
+    scored_on_valid = {
+        getattr(cb, "name_", None) or cb.name for _, cb in callbacks
+        if isinstance(cb, (EpochScoring, BatchScoring, PassthroughScoring)) and not cb.on_train
+    }
+    for name, cb in callbacks:
+        monitor = getattr(cb, "monitor", None)
+        if not isinstance(monitor, str) or not _monitors(cb):
+            continue
+        best = monitor.endswith("_best")
+        key = monitor[:-len("_best")] if best else monitor
+        if key.startswith("valid_") or key in scored_on_valid:
+            train_key = "train_loss_best" if best else "train_loss"
+            raise ValueError(
+                f"callback {name!r} ({type(cb).__name__}) monitors {monitor!r}, a validation "
+                "score, but train_split=None holds out no validation data, so it is never "
+                "recorded: set train_split to a fraction (for example train_split=0.2) or a "
+                f"skorch ValidSplit, or monitor a training score (monitor={train_key!r})."
+            )
+
+
+def _monitors(callback):
+    """Whether ``callback`` reads its ``monitor`` (a scheduler only with ReduceLROnPlateau)."""
+    if not isinstance(callback, LRScheduler):
+        return True
+    policy = callback.policy
+    if isinstance(policy, str):
+        return policy == ReduceLROnPlateau.__name__
+    return isinstance(policy, type) and issubclass(policy, ReduceLROnPlateau)
 
 
 def check_fit_params(module, fit_params):
