@@ -15,9 +15,9 @@ What the captured step relies on (and checks where it can):
   criterion: class weights, margins, histograms; the data; the learning
   rate) is allocated before capture and updated in place. Before every
   replay the step compares the tensors it was captured with against those
-  the module and criterion hold now (and each strategy's
-  :meth:`~skrebalance.strategies.RebalancingStrategy.capture_key`); when one
-  was replaced, it captures again instead of reading stale memory;
+  the criterion holds now (every step; the module's once per epoch) and each
+  strategy's :meth:`~skrebalance.strategies.RebalancingStrategy.capture_key`;
+  when one was replaced, it captures again instead of reading stale memory;
 - nothing inside the step asks the host for a value.
 
 The learning rate of each parameter group becomes a device tensor for the
@@ -168,8 +168,8 @@ class CapturedTrainStep:
             return None
         index = batch.index
         self._sync_lr()
-        key = self._state_key()
         graph = self.graphs.get(index.shape[0])
+        key = self._state_key(graph)
         if graph is None or not _same_key(graph.key, key):
             try:
                 graph = self.graphs[index.shape[0]] = self._capture(index, key)
@@ -219,14 +219,22 @@ class CapturedTrainStep:
             snapshot.restore()  # the warm-up steps leave no trace
         net.optimizer_.zero_grad(set_to_none=True)
         graph = torch.cuda.CUDAGraph()
+        # torch.cuda.graph() would also run gc.collect() and empty the cache
+        # allocator at every capture: tens of milliseconds each, for nothing here
+        torch.cuda.synchronize(device)
         try:
-            with torch.cuda.graph(graph):
-                loss, y_pred = self._run(static_index)
+            with torch.cuda.stream(side):
+                graph.capture_begin()
+                try:
+                    loss, y_pred = self._run(static_index)
+                finally:
+                    graph.capture_end()
         except Exception:
             net.optimizer_.zero_grad(set_to_none=True)
             raise
+        torch.cuda.current_stream(device).wait_stream(side)
         self.captures_ += 1
-        return _Graph(graph, static_index, loss, y_pred, key)
+        return _Graph(graph, static_index, loss, y_pred, key, len(net.history))
 
     def _fall_back(self, exc):
         net = self.net
@@ -264,19 +272,29 @@ class CapturedTrainStep:
                 lr.fill_(value)
             group["lr"] = lr
 
-    def _state_key(self):
+    def _state_key(self, graph=None):
+        # (module tensors, criterion tensors, strategies' keys). The module's
+        # tensors are listed again once per epoch (a callback replacing one
+        # mid-epoch is not looked for); the criterion's, in every step.
         net = self.net
-        tensors = [*net.module_.parameters(), *net.module_.buffers(),
-                   *net.criterion_.parameters(), *net.criterion_.buffers()]
+        epoch = len(net.history)
+        if graph is not None and graph.epoch == epoch:
+            module_tensors = graph.key[0]
+        else:
+            module_tensors = [*net.module_.parameters(), *net.module_.buffers()]
+            if graph is not None:
+                graph.epoch = epoch
+        criterion_tensors = [*net.criterion_.parameters(), *net.criterion_.buffers()]
         extra = tuple(s.capture_key() for s in getattr(net, "strategies_", []))
-        return tensors, extra
+        return module_tensors, criterion_tensors, extra
 
 
 class _Graph:
     """One captured graph: its index input, its outputs, the state it was captured on."""
 
-    def __init__(self, graph, index, loss, y_pred, key):
+    def __init__(self, graph, index, loss, y_pred, key, epoch):
         self.graph, self.index, self.loss, self.y_pred, self.key = graph, index, loss, y_pred, key
+        self.epoch = epoch  # the epoch whose module tensors the key lists
 
 
 class _TrainingState:
@@ -310,9 +328,10 @@ class _TrainingState:
 
 
 def _same_key(a, b):
-    (tensors_a, extra_a), (tensors_b, extra_b) = a, b
-    return (len(tensors_a) == len(tensors_b) and extra_a == extra_b
-            and all(x is y for x, y in zip(tensors_a, tensors_b)))
+    if a[-1] != b[-1]:
+        return False
+    return all(len(ta) == len(tb) and all(x is y for x, y in zip(ta, tb))
+               for ta, tb in zip(a[:-1], b[:-1]))
 
 
 def _clone(y_pred):

@@ -113,7 +113,7 @@ from speed.report import _loadavg, evaluate_targets, write_results
 
 def run(args):
     """Every timed fit (interleaved repeats) and the summary; stops cleanly on a signal."""
-    methods = method_names(args.methods)
+    methods = method_names(args.methods, args.device)
     args.torch_threads = torch.get_num_threads()
     datasets = []
     for k in args.classes:
@@ -216,6 +216,7 @@ def summarize(raw, methods, datasets, args, syncs, failed):
                 "x_skorch": t / med.get("skorch_plain", np.nan),
                 "x_sklearn": t / med.get("sklearn_mlp", np.nan),
                 "x_none": t / med.get("none", np.nan),
+                "x_limit": t / med.get("bare_captured", np.nan),
                 "rss_mb": runs.rss_mb.max() if len(runs) else np.nan,
                 "cuda_mb": runs.cuda_mb.max() if len(runs) else np.nan,
                 "state_B_row": (runs.state_bytes.max() / data.n) if len(runs) else np.nan,

@@ -55,13 +55,16 @@ from torch import nn
 import _common
 from skrebalance import MLP, RebalancedNetClassifier
 from skrebalance.strategies import available
+from speed.bare_loop import bare_loop_time
 
 try:  # optional: peak RSS sampling
     import psutil
 except ImportError:  # pragma: no cover - psutil is in the "bench" extra
     psutil = None
 
-BASELINES = ("skorch_plain", "sklearn_mlp")
+#: the bare torch loops (speed/bare_loop.py): the limit a fit is compared with
+BARE_LOOPS = ("bare_eager", "bare_captured")
+BASELINES = ("skorch_plain", "sklearn_mlp") + BARE_LOOPS
 SYNC_MARK = "synchroniz"  # torch's sync-debug warning text
 
 
@@ -131,8 +134,10 @@ def real_dataset(name):
 # methods
 
 
-def method_names(selected=None):
+def method_names(selected=None, device="cpu"):
     names = list(available()) + list(BASELINES)
+    if torch.device(device).type != "cuda":  # a CUDA graph needs a GPU
+        names.remove("bare_captured")
     if selected:
         unknown = sorted(set(selected) - set(names))
         if unknown:
@@ -259,6 +264,8 @@ def _sync(device):
 
 def timed_fit(method, data, args):
     """Fit once; return a dict of time, memory and state measurements."""
+    if method in BARE_LOOPS:
+        return _timed_bare_loop(method, data, args)
     est = make_estimator(method, data, args)
     cuda = torch.device(args.device).type == "cuda" and method != "sklearn_mlp"
     gc.collect()
@@ -288,6 +295,16 @@ def timed_fit(method, data, args):
     return row
 
 
+def _timed_bare_loop(method, data, args):
+    seconds, _, rows = bare_loop_time(
+        data.X, data.y, data.k, args.batch_size, args.epochs, args.device,
+        captured=method == "bare_captured", lr=args.lr, hidden=tuple(args.hidden))
+    # the loop drops each epoch's last partial batch: time per row trained on,
+    # times the rows of a full epoch
+    return {"time_s": seconds * data.n * args.epochs / rows, "rss_mb": np.nan,
+            "cuda_mb": np.nan, "state_bytes": np.nan, "epochs_run": args.epochs}
+
+
 class SyncCountingNet(RebalancedNetClassifier):
     """Counts sync-debug warnings raised inside the batch loop (see module doc)."""
 
@@ -310,6 +327,9 @@ def count_syncs(method, data, args, callbacks=None):
     if torch.device(args.device).type != "cuda" or method in BASELINES:
         return {"syncs_batch": np.nan, "syncs_epoch": np.nan}
     net = make_estimator(method, data, args, net_class=SyncCountingNet, callbacks=callbacks)
+    # the eager loop: a captured step reads nothing on the host by
+    # construction, and its capture synchronises once per graph
+    net.set_params(cuda_graph=False)
     with warnings.catch_warnings(record=True) as log:
         warnings.simplefilter("always")
         net._sync_log, net._sync_in_batch, net._sync_batches = log, 0, 0

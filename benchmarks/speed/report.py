@@ -16,6 +16,11 @@ N/A with the measured ratios:
     bytes, on every data set.
 ``batch_loop_syncs``
     (CUDA with ``--count-syncs``) no host synchronisation in the batch loop.
+``graph_limit``
+    (CUDA) ``none`` within 1.5 x the captured bare loop (``bare_captured``,
+    ``speed/bare_loop.py``) at the largest N (issue 20).
+``gpu_throughput``
+    (CUDA) every strategy at least 3M row-epochs per second at the largest N.
 
 When 1e5 is not among the sizes, the first two use the largest size and say so.
 """
@@ -126,6 +131,25 @@ def evaluate_targets(summary, args):
         )
         out.append(("state_memory", verdict, "largest state per method: " + detail))
 
+    # on a GPU: the captured bare loop is the limit (issue 20)
+    n_top = max(syn.n.unique(), default=None)
+    top = syn[(syn.n == n_top) & syn.method.isin(strategies)]
+    if device != "cuda" or top.empty or top.x_limit.isna().all():
+        out.append(("graph_limit", "N/A", "needs --device cuda (bare_captured is the limit)"))
+        out.append(("gpu_throughput", "N/A", "needs --device cuda"))
+    else:
+        none = top[top.method == "none"]
+        detail = "; ".join(f"{r.dataset}: none/bare_captured = {_x(r.x_limit)}"
+                           for r in none.itertuples())
+        out.append(("graph_limit", _verdict(none.x_limit, 1.5),
+                    f"N={n_top:g}, limit 1.5x; {detail}"))
+        low = top.sort_values("rows_per_s")
+        detail = "; ".join(f"{r.method} on {r.dataset}: {r.rows_per_s / 1e6:.2f}M"
+                           for r in low.itertuples())
+        verdict = "PASS" if (low.rows_per_s >= 3e6).all() else "FAIL"
+        out.append(("gpu_throughput", verdict,
+                    f"row-epochs/s at N={n_top:g}, at least 3M each; {detail}"))
+
     # host syncs in the batch loop
     rows = summary[summary.method.isin(strategies) & summary.syncs_batch.notna()]
     if rows.empty:
@@ -163,7 +187,7 @@ def machine_description(args):
 COLUMNS = [
     ("dataset", "{}"), ("n", "{:,}"), ("k", "{}"), ("method", "{}"),
     ("time_s", "{:.3f}"), ("rows_per_s", "{:,.0f}"), ("x_skorch", "{:.2f}"),
-    ("x_sklearn", "{:.2f}"), ("x_none", "{:.2f}"), ("rss_mb", "{:.1f}"),
+    ("x_sklearn", "{:.2f}"), ("x_none", "{:.2f}"), ("x_limit", "{:.2f}"), ("rss_mb", "{:.1f}"),
     ("cuda_mb", "{:.1f}"), ("state_B_row", "{:.1f}"), ("budget_B_row", "{:.1f}"),
     ("syncs_batch", "{:.2f}"), ("syncs_epoch", "{:.1f}"),
 ]

@@ -187,6 +187,11 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
         self.histogram_ready = bool(state["histogram_ready"])
         self._cache = {}
 
+    def _load_from_state_dict(self, *args, **kwargs):
+        # the buffers are overwritten in place: derived tables are rebuilt
+        super()._load_from_state_dict(*args, **kwargs)
+        self._cache = {}
+
     # ------------------------------------------------------------------
     # reading the state
 
@@ -226,7 +231,45 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
                                      counts=counts.reshape(-1), check_input=False)
 
     def _tables(self):
-        # (flat normalised weight table or None, margins or None) of the state
+        # (flat normalised weight table or None, margins or None) of the state.
+        # A complete epoch histogram changes only between epochs: its tables
+        # are kept in one place and refreshed in place (refresh_tables), so a
+        # captured training step reads the current ones without recomputing
+        # them in every step.
+        if self.accumulate == "epoch" and self.histogram_ready:
+            store = self._cache.get("store")
+            if store is None and not capturing():
+                store = self.refresh_tables()
+            if store is not None:
+                return store
+        return self._computed_tables()
+
+    @torch.no_grad()
+    def refresh_tables(self):
+        """Recompute the weight table and margins of a complete epoch histogram, in place.
+
+        Called when that histogram changes (:meth:`set_counts`,
+        :meth:`end_epoch`); the tensors keep their identity, so what read
+        them before (a captured CUDA graph) reads the new values.
+
+        Returns
+        -------
+        tuple of (torch.Tensor or None, torch.Tensor or None)
+            The flat weight table and the margins.
+        """
+        fresh = self._computed_tables()
+        store = self._cache.get("store")
+        if store is None or any((a is None) != (b is None) or (a is not None and a.shape != b.shape)
+                                for a, b in zip(store, fresh)):
+            store = self._cache["store"] = tuple(
+                None if t is None else t.clone() for t in fresh)
+        else:
+            for target, value in zip(store, fresh):
+                if target is not None:
+                    target.copy_(value)
+        return store
+
+    def _computed_tables(self):
         counts, unit = self._raw()
 
         def build():
@@ -289,6 +332,7 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
         counts = ghm_histogram(cell, torch.zeros_like(cell), 1, n_classes * n_regions)
         self.counts.copy_(counts.view(n_classes, n_regions))
         self.histogram_ready = True
+        self.refresh_tables()
         return self
 
     def _count(self, cell):
@@ -344,7 +388,10 @@ class GHMCWAPLoss(DerivedTensorCache, nn.Module):
             if value is not buffer:
                 buffer.copy_(value)
         epoch.zero_()
-        self._cache = {}
+        store = self._cache.get("store")
+        self._cache = {} if store is None else {"store": store}
+        if self.accumulate == "epoch":
+            self.refresh_tables()
         return self.adaptive
 
     # ------------------------------------------------------------------

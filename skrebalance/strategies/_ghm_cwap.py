@@ -205,8 +205,10 @@ class GHMCWAPStrategy(RebalancingStrategy):
 
     def capture_key(self):
         # the loss reads the running counts until a complete histogram exists
+        # and, once it is complete, the tables refreshed in place between epochs
         criterion = getattr(self, "criterion_", None)
-        return (getattr(criterion, "histogram_ready", None),)
+        store = getattr(criterion, "_cache", {}).get("store")
+        return (getattr(criterion, "histogram_ready", None), id(store))
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         loss = self._loss()

@@ -1,0 +1,1 @@
+"""The automatic training budget on large data: candidate rules measured side by side."""
