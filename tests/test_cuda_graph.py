@@ -200,7 +200,7 @@ def test_dropout_runs_in_the_graph_reproducibly(data):
 class HostReadingMLP(torch.nn.Module):
     """A module that reads a value on the host in every forward: not capturable."""
 
-    def __init__(self, n_features, n_classes):
+    def __init__(self, n_features, n_classes, dropout=0.0):
         super().__init__()
         self.linear = torch.nn.Linear(n_features, n_classes)
 
