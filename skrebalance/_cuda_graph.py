@@ -210,10 +210,19 @@ class CapturedTrainStep:
             net.optimizer_.zero_grad(set_to_none=True)
             side = torch.cuda.Stream(device)
             side.wait_stream(torch.cuda.current_stream(device))
-            with torch.cuda.stream(side):
-                for _ in range(WARMUP_STEPS):
-                    net.optimizer_.zero_grad(set_to_none=True)
-                    self._run(static_index)
+            # a step that reads a value on the host cannot be captured: find out
+            # in the warm-up (sync debug mode raises there) rather than in a
+            # capture, whose failure would leave torch's CUDA generator marked
+            # as capturing (every later dropout would then fail)
+            previous = torch.cuda.get_sync_debug_mode()
+            torch.cuda.set_sync_debug_mode("error")
+            try:
+                with torch.cuda.stream(side):
+                    for _ in range(WARMUP_STEPS):
+                        net.optimizer_.zero_grad(set_to_none=True)
+                        self._run(static_index)
+            finally:
+                torch.cuda.set_sync_debug_mode(previous)
             torch.cuda.current_stream(device).wait_stream(side)
         finally:
             snapshot.restore()  # the warm-up steps leave no trace
@@ -231,6 +240,7 @@ class CapturedTrainStep:
                     graph.capture_end()
         except Exception:
             net.optimizer_.zero_grad(set_to_none=True)
+            _reset_generator_capture_state(device)
             raise
         torch.cuda.current_stream(device).wait_stream(side)
         self.captures_ += 1
@@ -325,6 +335,17 @@ class _TrainingState:
                 for value in state.values():
                     if torch.is_tensor(value):
                         value.zero_()
+
+
+def _reset_generator_capture_state(device):
+    # a capture that fails ends without torch's generator epilogue, so the
+    # default CUDA generator still believes it is capturing; a clone of its
+    # state (same seed and offset) is not, best effort across torch versions
+    generator = torch.cuda.default_generators[device.index or torch.cuda.current_device()]
+    try:
+        generator.graphsafe_set_state(generator.clone_state())
+    except (AttributeError, RuntimeError):
+        pass
 
 
 def _same_key(a, b):
