@@ -2,12 +2,12 @@
 
 import argparse
 
-import uci.jobs
-import uci.methods
-import uci.options
 import numpy as np
 import pandas as pd
 import pytest
+import uci.jobs
+import uci.methods
+import uci.options
 from sklearn.datasets import make_classification
 
 from skrebalance import RebalancedNetClassifier

@@ -1,9 +1,9 @@
 """Yu et al.'s Table 4 next to our replication (benchmarks/uci.py --paper)."""
 
-import uci.paper
 import pandas as pd
 import pytest
 import uci.cli
+import uci.paper
 
 
 def test_patterns_by_hand():

@@ -3,12 +3,12 @@
 import signal
 from types import SimpleNamespace
 
-import speed.measure as measure
-import speed.report as report
 import numpy as np
 import pandas as pd
 import pytest
 import speed.cli
+import speed.measure as measure
+import speed.report as report
 import torch
 
 from skrebalance.strategies import available

@@ -9,14 +9,14 @@ import textwrap
 from pathlib import Path
 
 import _common
-import uci.jobs
-import uci.methods
-import uci.store
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 import uci.cli
+import uci.jobs
+import uci.methods
+import uci.store
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 

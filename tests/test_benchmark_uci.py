@@ -5,14 +5,14 @@ import math
 import sqlite3
 from numbers import Real
 
-import uci.methods
-import uci.options
-import uci.stats
-import uci.store
 import numpy as np
 import pandas as pd
 import pytest
 import uci.cli
+import uci.methods
+import uci.options
+import uci.stats
+import uci.store
 from sklearn.utils._param_validation import Interval
 
 from skrebalance import RebalancedNetClassifier
@@ -150,6 +150,15 @@ def test_protocol_text_names_the_optimizer_the_nets_train_with():
     assert f"{name} lr 0.05 (warm-up then cosine decay)" in fixed
     package = uci.options.protocol_text(opts, uci.methods.NetSettings(package_recipe=True))
     assert f"{name} lr {RebalancedNetClassifier().lr} (warm-up" in package
+
+
+@pytest.mark.parametrize("name", available())
+def test_a_strategy_s_auto_default_is_a_grid_candidate(name):
+    # --tune must be able to keep a strategy's "auto" default (beta, c, ...)
+    defaults = get_strategy_class(name)().get_params(deep=False)
+    for key, values in uci.methods.strategy_grid(name).items():
+        if defaults[key.removeprefix("strategy__")] == "auto":
+            assert "auto" in values, key
 
 
 def test_nemenyi_cd_and_ranks_by_hand():

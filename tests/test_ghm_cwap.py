@@ -403,6 +403,16 @@ def test_a_diverging_fit_raises_the_divergence_error(three_class, accumulate, lr
 
 
 @pytest.mark.cuda
+def test_a_diverging_fit_on_cuda_raises_the_divergence_error(three_class):
+    # on CUDA an out-of-range put_ is a device-side assert that poisons the context
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy="ghm_cwap", lr=1e6, device="cuda", **FAST)
+    with pytest.raises(ValueError, match="non-finite"):
+        clf.fit(X, y)
+    torch.cuda.synchronize()  # no pending device assert
+
+
+@pytest.mark.cuda
 @pytest.mark.parametrize("accumulate", ["batch", "epoch"])
 def test_no_host_sync_in_the_batch_loop(accumulate):
     loss = GHMCWAPLoss(n_classes=5, accumulate=accumulate).cuda()
