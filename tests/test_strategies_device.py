@@ -13,7 +13,7 @@ import torch
 from sklearn.datasets import make_classification
 
 from skrebalance import RebalancedNetClassifier
-from skrebalance.strategies import available
+from skrebalance.strategies import available, get_strategy_class
 
 RARE = (1, 2)
 
@@ -47,8 +47,9 @@ def plain_rare_probability(long_tail, request):
 def test_strategy_trains_on_the_device_and_favours_the_rare_classes(
         long_tail, plain_rare_probability, name, device):
     X, y = long_tail
-    params = {"module__head": "causal_norm"} if name == "tde" else {}
-    clf = _fit(name, device, X, y, **params)
+    # what a strategy needs of the module (tde: the causal-norm head)
+    needs = getattr(get_strategy_class(name)(), "module_params", dict)()
+    clf = _fit(name, device, X, y, **{f"module__{k}": v for k, v in needs.items()})
     assert clf.device_.type == device
     if device == "cuda":
         assert clf.cuda_graph_
