@@ -1,6 +1,7 @@
 """The prediction surface of the classifier: probabilities, labels, scores.
 
-Every path goes through the strategies' ``adjust_logits`` (in order) and then
+Every path goes through the strategies' prediction hooks
+(``adjust_logits_with_output``, by default ``adjust_logits``, in order) and then
 the softmax (``predict_nonlinearity="auto"``). Arrays and DataFrames are
 validated as scikit-learn does and predicted in large chunks on the device;
 skorch data sets (what callbacks such as ``EpochScoring`` pass) are iterated
@@ -53,6 +54,13 @@ def _first(output):
     return output[0] if isinstance(output, (tuple, list)) else output
 
 
+def _concat(parts):
+    """Concatenate the outputs of row chunks: tensors, or tuples of tensors."""
+    if isinstance(parts[0], (tuple, list)):
+        return tuple(torch.cat(column) for column in zip(*parts))
+    return torch.cat(parts)
+
+
 def _check_finite(values):
     if not np.isfinite(values).all():
         raise ValueError(
@@ -66,23 +74,35 @@ class PredictionMixin:
     """``predict_proba``, ``predict``, ``predict_log_proba``, ``decision_function``."""
 
     @torch.no_grad()
-    @Substitution(sections=_INFER_SECTIONS)
-    def infer_logits(self, X, batch_size=EVAL_BATCH_SIZE):
-        """Raw logits of a device tensor, in eval mode, without autograd.
+    def _infer_output(self, X, batch_size=EVAL_BATCH_SIZE):
+        """The module's whole output for a device tensor (eval mode, no autograd).
 
-        {sections}
+        A tensor, or a tuple of tensors (logits first) for a module that
+        returns more, e.g. ``MLP(head="causal_norm")``'s features.
         """
         self._set_training(False)
+        if X.shape[0] == 0:
+            return torch.empty(0, self.n_classes_, device=self.device_)
         parts = []
         for start in range(0, X.shape[0], batch_size):
             chunk = X[start : start + batch_size]
             n, pad = chunk.shape[0], -chunk.shape[0] % PAD_ROWS
             if pad:
                 chunk = torch.cat([chunk, chunk[-1:].expand(pad, *chunk.shape[1:])])
-            parts.append(_first(self.module_(chunk))[:n])
-        if not parts:
-            return torch.empty(0, self.n_classes_, device=self.device_)
-        return torch.cat(parts)
+            output = self.module_(chunk)
+            if isinstance(output, (tuple, list)):
+                parts.append(tuple(part[:n] for part in output))
+            else:
+                parts.append(output[:n])
+        return _concat(parts)
+
+    @Substitution(sections=_INFER_SECTIONS)
+    def infer_logits(self, X, batch_size=EVAL_BATCH_SIZE):
+        """Raw logits of a device tensor, in eval mode, without autograd.
+
+        {sections}
+        """
+        return _first(self._infer_output(X, batch_size))
 
     @Substitution(sections=_INFER_SECTIONS)
     def infer_proba(self, X, batch_size=EVAL_BATCH_SIZE):
@@ -95,22 +115,29 @@ class PredictionMixin:
         """
         return self._get_predict_nonlinearity()(self.infer_logits(X, batch_size))
 
-    def adjusted_logits(self, logits):
-        """Apply every strategy's ``adjust_logits``, in order: the prediction logits."""
+    @torch.no_grad()
+    def adjusted_logits(self, logits, output=None):
+        """Apply every strategy's prediction hook, in order: the prediction logits.
+
+        ``output`` is the module's whole output for the same rows (``None``:
+        the module returned only ``logits``); see
+        :meth:`~skrebalance.strategies.RebalancingStrategy.adjust_logits_with_output`.
+        """
+        output = logits if output is None else output
         for strategy in getattr(self, "strategies_", []):
-            logits = strategy.adjust_logits(self, logits)
+            logits = strategy.adjust_logits_with_output(self, logits, output)
         return logits
 
     def _prediction_logits(self, X):
         check_is_fitted(self)
         if isinstance(X, torch.utils.data.Dataset):  # from skorch callbacks
-            parts = [_first(p) for p in self.forward_iter(X, training=False, device=self.device_)]
-            logits = (torch.cat(parts) if parts
+            parts = list(self.forward_iter(X, training=False, device=self.device_))
+            output = (_concat(parts) if parts
                       else torch.empty(0, self.n_classes_, device=self.device_))
         else:
             X = validate_X(self, X, reset=False)
-            logits = self.infer_logits(torch.as_tensor(X, device=self.device_))
-        return self.adjusted_logits(logits)
+            output = self._infer_output(torch.as_tensor(X, device=self.device_))
+        return self.adjusted_logits(_first(output), output)
 
     def _get_predict_nonlinearity(self):
         if self.predict_nonlinearity == "auto":

@@ -6,6 +6,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skrebalance import RebalancedNetClassifier
 from skrebalance.strategies import available
 
+from test_strategies_common import net_params
+
 # Expected failures, listed once, each with its reason.
 EXPECTED_FAILED_CHECKS = {
     "check_no_attributes_set_in_init": (
@@ -22,7 +24,8 @@ EXPECTED_FAILED_CHECKS = {
 
 def _instances():
     return [
-        RebalancedNetClassifier(strategy=name, max_epochs=3, random_state=0)
+        RebalancedNetClassifier(strategy=name, max_epochs=3, random_state=0,
+                                **net_params(name))
         for name in available()
     ]
 

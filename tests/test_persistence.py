@@ -10,6 +10,8 @@ import torch
 from skrebalance import RebalancedNetClassifier
 from skrebalance.strategies import available
 
+from test_strategies_common import net_params
+
 FAST = dict(max_epochs=2, random_state=0)
 
 LOSS_STRATEGIES = ["focal", "class_balanced", "cdb"]
@@ -33,7 +35,7 @@ def test_copy_keeps_criterion_owned_by_strategy(three_class, strategy, copier):
 @pytest.mark.parametrize("strategy", available())
 def test_pickle_keeps_callbacks_and_strategies_in_step(three_class, strategy):
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy=strategy, **FAST).fit(X, y)
+    clf = RebalancedNetClassifier(strategy=strategy, **FAST, **net_params(strategy)).fit(X, y)
     restored = pickle.loads(pickle.dumps(clf))
     by_name = dict(restored.callbacks_)
     assert by_name["strategy_0"] is restored.strategies_[0]

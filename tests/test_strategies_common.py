@@ -23,6 +23,16 @@ from skrebalance.strategies import RebalancingStrategy, available, get_strategy_
 STRATEGIES = [name for name in available()]
 
 
+def net_params(name):
+    """The ``module__*`` parameters strategy ``name`` needs (its ``module_params()``).
+
+    E.g. "tde" predicts from the features of the MLP's causal-norm layer and
+    refuses the default linear head with a ValueError.
+    """
+    params = get_strategy_class(name)().module_params()
+    return {f"module__{key}": value for key, value in params.items()}
+
+
 def _init_params(cls):
     parameters = inspect.signature(cls.__init__).parameters.values()
     return [p.name for p in parameters if p.name != "self"
@@ -85,7 +95,8 @@ def test_clone_and_pickle_keep_the_parameters(name):
 @pytest.mark.parametrize("name", STRATEGIES)
 def test_fitted_state_ends_in_underscore_lives_on_the_device_and_round_trips(three_class, name):
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy=name, max_epochs=2, random_state=0).fit(X, y)
+    clf = RebalancedNetClassifier(strategy=name, max_epochs=2, random_state=0,
+                                  **net_params(name)).fit(X, y)
     strategy = clf.strategy_
     params = set(strategy.get_params(deep=False))
     for key, value in vars(strategy).items():
@@ -113,7 +124,8 @@ def test_fitted_state_ends_in_underscore_lives_on_the_device_and_round_trips(thr
 def test_strategy_parameters_reach_the_fit(three_class, name):
     cls = get_strategy_class(name)
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy=name, max_epochs=1, random_state=0)
+    clf = RebalancedNetClassifier(strategy=name, max_epochs=1, random_state=0,
+                                  **net_params(name))
     deep = clf.get_params(deep=True)
     assert {k[len("strategy__"):] for k in deep if k.startswith("strategy__")} == set(
         _init_params(cls)

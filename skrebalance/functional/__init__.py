@@ -18,6 +18,7 @@ from ._logit_adjustment import (
     posthoc_adjusted_logits,
 )
 from ._ldam import ldam_loss, ldam_margins
+from ._tde import causal_norm_logits, direction_logits, tde_logits, update_moving_feature_
 from ._ghm import (
     ghm_cwap_loss,
     ghm_cwap_margins,
@@ -68,4 +69,8 @@ __all__ = [
     "ldam_loss",
     "ldam_margins",
     "reduce_loss",
+    "causal_norm_logits",
+    "direction_logits",
+    "tde_logits",
+    "update_moving_feature_",
 ]

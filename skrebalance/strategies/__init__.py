@@ -13,6 +13,7 @@ from ._ghm_cwap import GHMCWAP, GHMCWAPStrategy
 from ._logit_adjustment import LogitAdjustmentStrategy
 from ._balanced_softmax import BalancedSoftmaxStrategy
 from ._ldam_drw import LDAMDRWStrategy
+from ._tde import TDEStrategy
 
 __all__ = [
     "BalancedSoftmaxStrategy",
@@ -30,6 +31,7 @@ __all__ = [
     "LogitAdjustmentStrategy",
     "NoStrategy",
     "RebalancingStrategy",
+    "TDEStrategy",
     "available",
     "get_strategy_class",
     "register",

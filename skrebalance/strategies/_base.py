@@ -16,8 +16,9 @@ class RebalancingStrategy(Callback):
     A strategy re-balances training through a loss (it builds and owns a
     criterion module, :meth:`get_criterion`), through sampling (it owns the
     device-resident sampler of the training rows, :meth:`get_sampler`), at
-    prediction time (the logits used to predict, :meth:`adjust_logits`), or
-    several of these. The
+    prediction time (the logits used to predict, :meth:`adjust_logits`, or
+    :meth:`adjust_logits_with_output` when it needs more of the module's
+    output than the logits), or several of these. The
     classifier knows strategies only through this interface and skorch's
     callback hooks; it never reads or writes a strategy's state, and a
     strategy never reads or writes ``net.criterion_``.
@@ -167,6 +168,21 @@ class RebalancingStrategy(Callback):
         """
         return False
 
+    def module_params(self):
+        """Parameters this strategy needs of the module, without the ``module__`` prefix.
+
+        Keyword arguments of the module's constructor that the strategy
+        relies on, e.g. ``{"head": "causal_norm"}`` for ``"tde"``, which
+        predicts from the features of :class:`~skrebalance.MLP`'s
+        causal-norm layer: give them as ``module__<name>``. The default,
+        ``{}``, works with any module.
+
+        Returns
+        -------
+        dict
+        """
+        return {}
+
     def get_criterion(self, net):
         """Build the training loss module, keep it as ``self.criterion_``, return it.
 
@@ -192,10 +208,11 @@ class RebalancingStrategy(Callback):
     def adjust_logits(self, net, logits):
         """Return the logits used for prediction (default: ``logits`` unchanged).
 
-        The classifier applies every strategy's ``adjust_logits``, in order,
-        before the softmax on every prediction path: ``predict_proba``,
-        ``predict``, ``predict_log_proba``, ``decision_function``, and the
-        scoring of data sets by skorch callbacks (``EpochScoring``). The
+        The classifier applies every strategy's ``adjust_logits`` (through
+        :meth:`adjust_logits_with_output`), in order, before the softmax on
+        every prediction path: ``predict_proba``, ``predict``,
+        ``predict_log_proba``, ``decision_function``, and the scoring of data
+        sets by skorch callbacks (``EpochScoring``). The
         training loss and :meth:`~skrebalance.RebalancedNetClassifier.infer_proba`
         (the strategies' own scoring of training rows) use the raw logits.
         Post-hoc logit adjustment (e.g. subtracting ``tau * log(prior)``)
@@ -215,6 +232,36 @@ class RebalancingStrategy(Callback):
         torch.Tensor of shape (n, n_classes)
         """
         return logits
+
+    def adjust_logits_with_output(self, net, logits, output):
+        """Return the prediction logits, given the module's whole output too.
+
+        The prediction hook the classifier calls, on the same paths and in the
+        same order as described in :meth:`adjust_logits`, which it calls by
+        default. A module may return more than the logits: a tuple
+        ``(logits, extra, ...)``, e.g. ``MLP(head="causal_norm")`` returns
+        ``(logits, features)`` with the output layer's input. A strategy that
+        predicts from such extras (``"tde"`` removes a direction from the
+        features) overrides this method instead of :meth:`adjust_logits`;
+        it must not modify its inputs in place.
+
+        Parameters
+        ----------
+        net : RebalancedNetClassifier
+            The fitted net.
+        logits : torch.Tensor of shape (n, n_classes)
+            The logits so far (raw, or those of the strategies before this
+            one), on ``net.device_``.
+        output : torch.Tensor or tuple of torch.Tensor
+            What the module returned for the same rows, in eval mode (its
+            first element the raw logits; ``logits`` itself when the module
+            returns only logits).
+
+        Returns
+        -------
+        torch.Tensor of shape (n, n_classes)
+        """
+        return self.adjust_logits(net, logits)
 
     def get_sampler(self, net):
         """Return the sampler of training rows this strategy owns, or ``None``.
