@@ -48,8 +48,25 @@ def make_net(strategy=None, params=None, *, hidden_units=None, epochs=None, lr=N
     options = {k: (tuple(v) if k == "module__hidden_units" else v)
                for k, v in given.items() if v is not None}
     options.update({f"strategy__{k}": v for k, v in (params or {}).items()})
+    options.update(strategy_module_params(strategy))
     options.update(kwargs)
     return net_class(**options)
+
+
+def strategy_module_params(strategy):
+    """``module__*`` parameters a strategy needs (its ``module_params()``), e.g. TDE's head.
+
+    ``strategy`` is a registered name, a list of names, or anything else
+    (``None``, an instance), which needs none here.
+    """
+    from skrebalance.strategies import available, get_strategy_class
+
+    names = strategy if isinstance(strategy, (list, tuple)) else [strategy]
+    params = {}
+    for name in names:
+        if isinstance(name, str) and name in available():
+            params.update(get_strategy_class(name)().module_params())
+    return {f"module__{key}": value for key, value in params.items()}
 
 
 # ---------------------------------------------------------------------------

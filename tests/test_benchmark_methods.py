@@ -58,6 +58,26 @@ def test_package_recipe_gives_strategy_nets_only_their_strategy():
     assert (net.max_epochs, net.lr) != (SETTINGS.epochs, SETTINGS.lr)
 
 
+def test_methods_with_parameters_lists_and_the_modules_strategies_need():
+    named = uci.methods.select_methods(uci.methods.all_methods(), [
+        "tde", "small=tde:alpha=0.2,module__head_params={'tau':8.0}", "tde:alpha=1.0",
+        "instance_difficulty+tde"])
+    assert [m.name for m in named] == ["tde", "small", "tde:alpha=1.0", "instance_difficulty+tde"]
+    nets = [uci.methods.build_estimator(m, SETTINGS, 0).named_steps["net"] for m in named]
+    # tde asks for the causal-norm head (module_params), with or without parameters
+    assert {net.get_params()["module__head"] for net in nets} == {"causal_norm"}
+    assert nets[1].get_params()["strategy__alpha"] == 0.2
+    assert nets[1].get_params()["module__head_params"] == {"tau": 8.0}
+    assert nets[2].get_params()["strategy__alpha"] == 1.0
+    assert nets[3].strategy == ["instance_difficulty", "tde"]
+    assert uci.methods.param_grid(named[3]) == {}
+    with pytest.raises(ValueError, match="unknown method"):
+        uci.methods.select_methods(uci.methods.all_methods(), ["tde+nothing"])
+    X, y = _frame()
+    nets[3].fit(X.to_numpy(), y)
+    assert nets[3].strategy_[1].direction_.shape == (8,)
+
+
 def test_lightgbm_balanced_is_single_threaded_seeded_and_deterministic():
     method = uci.methods.Method("LightGBM-balanced", "lgbm")
     clf = uci.methods.build_estimator(method, SETTINGS, 11).named_steps["clf"]

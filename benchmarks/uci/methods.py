@@ -52,6 +52,8 @@ STRATEGY_GRIDS = {
     "ghm_cwap": {"gamma": [0.0, 0.4, 0.8, 1.6]},  # margin strength
     # Yu et al.'s difficulty prior, fixed or the mean PSI of the first update
     "instance_difficulty": {"c": [0.01, 0.1, 1.0, "auto"]},
+    # Tang et al.'s values (CIFAR-10-LT, CIFAR-100-LT, ImageNet-LT) and a smaller one
+    "tde": {"alpha": [0.5, 1.0, 1.5, 3.0]},
 }
 
 #: Grid of strategies registered later without an entry above: the parameters
@@ -111,6 +113,8 @@ class Method:
     name: str
     family: str
     option: object = None  # strategy name, LR class_weight or sampler name
+    #: a strategy's own parameters, as sorted ``(name, value)`` pairs
+    params: tuple = ()
 
 
 def all_methods(paper=False):
@@ -142,16 +146,35 @@ def unavailable(method):
 
 
 def select_methods(methods, names):
-    """Keep ``names`` (case-insensitive) in the given order; ValueError if unknown."""
+    """Keep ``names`` (case-insensitive) in the given order; ValueError if unknown.
+
+    A name ``label=strategy:param=value,...`` (or ``strategy:param=value,...``,
+    then named by the whole spec) adds that strategy with its own parameters;
+    a ``module__<param>`` among them sets the net's module (e.g.
+    ``"tau16=tde:module__head_params={'tau':16.0}"``). ``a+b`` is the strategy
+    list ``[a, b]`` (e.g. ``instance_difficulty+tde``).
+    """
     if not names:
         return list(methods)
     by_key = {m.name.lower(): m for m in methods}
-    unknown = [n for n in names if n.lower() not in by_key]
+    chosen, unknown = [], []
+    for name in dict.fromkeys(names):
+        label, strategy, params = _common.parse_strategy(name)
+        members = tuple(strategy.split("+"))
+        if name.lower() in by_key:
+            chosen.append(by_key[name.lower()])
+        elif (":" in name or len(members) > 1) and set(members) <= set(available()):
+            label = name if "=" not in name.partition(":")[0] else label
+            option = members if len(members) > 1 else strategy
+            chosen.append(Method(label, "strategy", option, tuple(sorted(params.items()))))
+        else:
+            unknown.append(name)
     if unknown:
         raise ValueError(
-            f"--methods: unknown method(s) {unknown}; available: {[m.name for m in methods]}."
+            f"--methods: unknown method(s) {unknown}; available: {[m.name for m in methods]} "
+            "and label=<strategy>:<param>=<value>,...."
         )
-    return [by_key[n.lower()] for n in dict.fromkeys(names)]
+    return chosen
 
 
 # ---------------------------------------------------------------------------
@@ -202,16 +225,24 @@ def make_preprocessor(scale=True):
     )
 
 
-def make_net(settings, random_state, strategy="none"):
-    """The one net configuration shared by every net-based method of a run."""
+def make_net(settings, random_state, strategy="none", params=None):
+    """The one net configuration shared by every net-based method of a run.
+
+    ``params``: the strategy's own parameters (``strategy__<name>``); keys
+    starting with ``module__`` set the net's module instead.
+    """
+    params = dict(params or {})
+    module = {key: params.pop(key) for key in list(params) if key.startswith("module__")}
+    strategy = list(strategy) if isinstance(strategy, tuple) else strategy
     if settings.package_recipe:
-        return _common.make_net(strategy, device=settings.device, random_state=random_state)
+        return _common.make_net(strategy, params, device=settings.device,
+                                random_state=random_state, **module)
     paper = dict(optimizer=torch.optim.Adam, callbacks__lr_schedule=None,
                  module__input_scaling=None) if settings.paper else {}
     return _common.make_net(
-        strategy, hidden_units=settings.hidden_units, epochs=settings.epochs, lr=settings.lr,
-        batch_size=settings.batch_size, device=settings.device, random_state=random_state,
-        **paper)
+        strategy, params, hidden_units=settings.hidden_units, epochs=settings.epochs,
+        lr=settings.lr, batch_size=settings.batch_size, device=settings.device,
+        random_state=random_state, **paper, **module)
 
 
 def build_estimator(method, settings, random_state):
@@ -219,7 +250,8 @@ def build_estimator(method, settings, random_state):
     prep = ("prep", make_preprocessor())
     net_prep = ("prep", make_preprocessor(scale=not settings.package_recipe))
     if method.family == "strategy":
-        return Pipeline([net_prep, ("net", make_net(settings, random_state, method.option))])
+        net = make_net(settings, random_state, method.option, dict(method.params))
+        return Pipeline([net_prep, ("net", net)])
     if method.family == "lr":
         lr = LogisticRegression(max_iter=2000, class_weight=method.option)
         return Pipeline([prep, ("clf", lr)])
@@ -290,5 +322,7 @@ def strategy_grid(name):
 def param_grid(method):
     """The tuning grid of ``method`` for ``build_estimator``'s pipeline ({} = none)."""
     if method.family == "strategy":
+        if not isinstance(method.option, str):  # a strategy list: no grid
+            return {}
         return {f"net__{key}": values for key, values in strategy_grid(method.option).items()}
     return dict(BASELINE_GRIDS.get(method.name, {}))

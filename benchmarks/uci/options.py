@@ -47,8 +47,9 @@ def build_parser(description):
                         "with --protocol long-tailed]")
     p.add_argument("--methods", nargs="+", metavar="NAME",
                    help="subset of methods (default, strategy names, LR, LR-balanced, "
-                        "ROS+net, SMOTE+net, RUS+net, BRF, LightGBM-balanced, RealMLP) "
-                        "[default: all]")
+                        "ROS+net, SMOTE+net, RUS+net, BRF, LightGBM-balanced, RealMLP), or "
+                        "a strategy with parameters: label=name:param=value,... "
+                        "(module__<param> sets the net's module) [default: all]")
     p.add_argument("--out", default="results-uci", help="output folder [results-uci]")
     p.add_argument("--quick", action="store_true",
                    help="3 small data sets, 3 folds x 1 repeat, 30 epochs, every strategy, "
