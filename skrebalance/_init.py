@@ -88,7 +88,14 @@ class InitializationMixin:
                 self._initialize_optimizer(reason=None)
 
     def initialize_module(self):
-        """Build the module, filling ``n_features``/``n_classes`` from the data."""
+        """Build the module, filling ``n_features``/``n_classes`` from the data.
+
+        Arguments a strategy needs of the module
+        (:meth:`~skrebalance.strategies.RebalancingStrategy.module_params`,
+        e.g. ``head="causal_norm"`` for ``"tde"``) are filled the same way,
+        when the module's constructor takes them and ``module__<name>`` does
+        not set them.
+        """
         kwargs = self.get_params_for("module")
         module = self.module
         if not isinstance(module, nn.Module):
@@ -97,6 +104,12 @@ class InitializationMixin:
                 kwargs.setdefault("n_features", self.n_features_in_)
             if "n_classes" in accepted and hasattr(self, "n_classes_"):
                 kwargs.setdefault("n_classes", self.n_classes_)
+            # what a strategy needs of the module (tde: the causal-norm head),
+            # unless given as module__<name>
+            for strategy in getattr(self, "strategies_", []):
+                for key, value in strategy.module_params().items():
+                    if key in accepted:
+                        kwargs.setdefault(key, value)
         self.module_ = self.initialized_instance(module, kwargs)
         return self
 

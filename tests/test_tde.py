@@ -296,11 +296,16 @@ def test_composes_with_instance_difficulty(long_tailed):
     assert not np.allclose(before, clf.decision_function(X_test))
 
 
-def test_a_module_without_the_causal_norm_head_is_refused(three_class):
+def test_the_default_mlp_gets_the_head_and_another_head_is_refused(three_class):
     X, y = three_class
-    with pytest.raises(ValueError, match="module__head='causal_norm'.*Linear"):
-        RebalancedNetClassifier(strategy="tde", max_epochs=1, **CPU).fit(X, y)
+    # the default MLP is built with the head the strategy asks for ...
     assert TDEStrategy().module_params() == {"head": "causal_norm"}
+    clf = RebalancedNetClassifier(strategy="tde", max_epochs=1, **CPU).fit(X, y)
+    assert isinstance(clf.module_.layers[-1], CausalNormLinear)
+    # ... unless module__head says otherwise
+    with pytest.raises(ValueError, match="module__head='causal_norm'.*Linear"):
+        RebalancedNetClassifier(strategy="tde", module__head="linear", max_epochs=1,
+                                **CPU).fit(X, y)
 
     class LogitsOnly(nn.Module):  # has the layer, but returns only the logits
         def __init__(self, n_features=6, n_classes=3):
