@@ -60,8 +60,8 @@ def test_sigint_mid_fit_is_not_recorded_and_resume_gives_the_same_numbers(
         uninterrupted, tmp_path, monkeypatch, capsys):
     make_net, fits = uci.methods.make_net, []
 
-    def interrupted_second_net(settings, random_state, strategy="none"):
-        net = make_net(settings, random_state, strategy)
+    def interrupted_second_net(settings, random_state, strategy="none", params=None):
+        net = make_net(settings, random_state, strategy, params)
         fits.append(net)
         if len(fits) == 2:  # the net of the second fold, stopped after 2 of 3 epochs
             net.set_params(callbacks=[SigintAtEpoch(2)])
