@@ -376,3 +376,26 @@ def test_benchmark_page_says_when_nothing_is_committed(docs_helpers, tmp_path):
     toc = tmp_path / "toc.rst"
     assert pages.write_benchmark_pages(tmp_path / "none", tmp_path / "pages", toc, tmp_path) == []
     assert toc.read_text().startswith(".. note::")
+
+
+# ----------------------------------------------------------------------
+# what the pages cite lives in the repository (issue 22)
+
+#: the sources a reader or a contributor reads: README, docs, examples
+_CITING = [ROOT / "README.md", *sorted(DOCS.glob("*.rst")), *sorted(DOCS.glob("*/*.rst")),
+           *sorted((ROOT / "examples").glob("*.py"))]
+
+
+@pytest.mark.parametrize("page", _CITING, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_point_inside_the_repository(page):
+    text = page.read_text()
+    assert "../shared" not in text and "/work/" not in text and "scratch" not in text.lower()
+
+
+@pytest.mark.parametrize("page", _CITING, ids=lambda p: str(p.relative_to(ROOT)))
+def test_cited_benchmark_files_exist(page):
+    # every benchmarks/... path a page names (a script, a results file or folder)
+    # is committed; placeholders such as <suite> are not paths
+    cited = re.findall(r"(?<![\w/])benchmarks/[\w./-]*\w", page.read_text())
+    missing = [path for path in cited if not (ROOT / path).exists()]
+    assert not missing

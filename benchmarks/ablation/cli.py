@@ -18,7 +18,7 @@ check), and compares every variant with the study's reference, fold by fold:
     baselines: the "Long-tailed data and tau" table of the same page.
 ``class-balanced-beta``, ``class-balanced-beta-large``
     ``class_balanced``'s ``beta`` (0.999, 0.99999, ``"auto"``, none) on
-    ``keel-binary-dev`` and on 30,000 rows with 0.55 % positives
+    ``keel-binary-dev`` and on 30,000 rows with 1.2 % positives
     (``docs/user_guide/class_balanced.rst``).
 ``instance-difficulty-c``, ``instance-difficulty-trace``
     ``instance_difficulty``'s prior ``c`` (0.1, 1, ``"auto"``, none) on

@@ -86,8 +86,9 @@ def protocol(study):
                 "stratified 5 folds (seed 0) each.")
     elif study.data == "rare-positives-30000":
         data = ("`make_classification(30000, n_features=20, n_informative=8, "
-                "weights=[0.9945], class_sep=0.8, random_state=0)` (0.55 % positives), "
-                "stratified 3 folds (seed 0).")
+                "weights=[0.9945], class_sep=0.8, random_state=0)` (1.2 % positives: the "
+                "0.55 % asked for and the default label noise `flip_y=0.01`), stratified 3 "
+                "folds (seed 0).")
     else:
         data = (f"The cross-validation protocol of `benchmarks/uci.py` on `{study.data}`: "
                 f"stratified 5 folds x {study.n_repeats}, seed 0.")
