@@ -28,6 +28,11 @@ check), and compares every variant with the study's reference, fold by fold:
     ``cdb``'s pooling of small difficulty sets (``min_rows`` 1, 25, 50, 100,
     the training rows as difficulty set, none) on ``keel-binary-dev`` and on an
     imbalanced 3-class check (``docs/user_guide/cdb.rst``).
+``ldam-scale``
+    ``ldam_drw``'s scale ``s`` (1 to 60) with the linear and the cosine head,
+    without margins or without DRW, next to ``none``, post-hoc
+    ``logit_adjustment`` and ``balanced_softmax``, on ``keel-binary-dev``, 5 folds
+    x 3 repeats (``docs/user_guide/ldam_drw.rst``).
 
 The nets of a fold are seeded with the fold's seed and run torch on one thread,
 so results do not depend on ``--n-jobs``.

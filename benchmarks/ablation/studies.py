@@ -304,6 +304,34 @@ CDB_MIN_ROWS_SYNTHETIC = {
     for n in (400, 250)
 }
 
+LDAM_SCALE = Study(
+    "ldam-scale", "ldam_drw's scale s and output layer on the binary development sets",
+    "keel-binary-dev", "plain", reference="s_30", doc="docs/user_guide/ldam_drw.rst",
+    n_repeats=3,
+    variants={
+        **{f"s_{s:g}": Variant(f"ldam_drw, linear head, s={s:g}"
+                               + (" (the default)" if s == 30 else ""),
+                               fixed(strategy="ldam_drw", strategy__s=s))
+           for s in (30.0, 60.0, 10.0, 1.0)},
+        **{f"cosine_s_{s:g}": Variant(f"ldam_drw, cosine head, s={s:g}",
+                                      fixed(strategy="ldam_drw", strategy__s=s,
+                                            module__head="cosine"))
+           for s in (30.0, 60.0)},
+        "no_margins": Variant("ldam_drw, linear head, s=30, no margins (DRW alone)",
+                              fixed(strategy="ldam_drw", strategy__max_margin=0.0)),
+        "no_drw": Variant("ldam_drw, linear head, s=30, no DRW (LDAM alone)",
+                          fixed(strategy="ldam_drw", strategy__drw_epoch=50)),
+        "cosine_no_drw": Variant("ldam_drw, cosine head, s=30, no DRW",
+                                 fixed(strategy="ldam_drw", strategy__drw_epoch=50,
+                                       module__head="cosine")),
+        "none": Variant("plain cross-entropy", fixed(strategy="none")),
+        "logit_adjustment": Variant("logit_adjustment, post-hoc, tau = 1",
+                                    fixed(strategy="logit_adjustment",
+                                          strategy__mode="posthoc")),
+        "balanced_softmax": Variant("balanced_softmax", fixed(strategy="balanced_softmax")),
+    },
+)
+
 STUDIES = {s.name: s for s in (
     RECIPE, RECIPE_LONG_TAIL, CLASS_BALANCED_BETA, CLASS_BALANCED_BETA_LARGE,
-    INSTANCE_DIFFICULTY_C, CDB_MIN_ROWS, *CDB_MIN_ROWS_SYNTHETIC.values())}
+    INSTANCE_DIFFICULTY_C, CDB_MIN_ROWS, *CDB_MIN_ROWS_SYNTHETIC.values(), LDAM_SCALE)}
