@@ -63,6 +63,9 @@ class PersistenceMixin:
         finally:
             vars(self)["cuda_dependent_attributes_"] = own
         state["cuda_dependent_attributes_"] = own
+        # a fit's captured CUDA graphs (pickled mid-fit, e.g. by a Checkpoint
+        # with f_pickle) are not state: the next fit captures its own
+        state.pop("_captured_step_", None)
         return state
 
     def __setstate__(self, state):

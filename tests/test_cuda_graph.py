@@ -104,6 +104,15 @@ def test_capture_blockers_name_what_prevents_capture(data):
     assert "['mask']" in reasons
 
 
+def test_a_net_pickled_mid_fit_leaves_its_captured_step_behind(data):
+    X, y = data
+    clf = _net(device="cpu", max_epochs=1).fit(X, y)
+    clf._captured_step_ = lambda: None  # stands for the graphs of a fit in progress
+    restored = pickle.loads(pickle.dumps(clf))
+    assert "_captured_step_" not in vars(restored)
+    np.testing.assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
+
+
 # ----------------------------------------------------------------------
 # the captured step, on a GPU
 
