@@ -64,7 +64,7 @@ strategies = {
     "focal, alpha='balanced'": pipe(net("focal", strategy__alpha="balanced")),
     "class_balanced": pipe(net("class_balanced")),
     "cdb": pipe(net("cdb")),
-    "cdb, mode='sampling'": pipe(net("cdb", strategy__mode="sampling")),
+    "cdb, mode='loss'": pipe(net("cdb", strategy__mode="loss")),
     "instance_difficulty": pipe(net("instance_difficulty")),
     "ghm_cwap": pipe(net("ghm_cwap")),
 }

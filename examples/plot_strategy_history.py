@@ -7,7 +7,7 @@ Strategies whose state changes during training record it in the net's
 ``history``, one row per epoch, and keep their final state in attributes of
 ``strategy_`` ending in ``_``. This example plots
 
-- for ``"cdb"`` (class-wise difficulty-balanced loss): the exponent
+- for ``"cdb"`` (class-wise difficulty-balanced sampling): the exponent
   :math:`\\tau` and the class weights :math:`w_c` of every epoch, logged as
   ``cdb_tau`` and ``cdb_class_weight``;
 - for ``"instance_difficulty"``: the distribution of the per-instance
@@ -38,20 +38,19 @@ print("class counts:", np.bincount(y))
 # ------------------------------------
 # With the default dynamic ``tau="sigmoid"``, :math:`\tau` grows with the gap
 # between the best and the worst class accuracy, measured after every epoch on
-# a class-balanced held-out set; the weights follow the class difficulties
-# :math:`1 - A_c`.
+# the training rows; the weights follow the class difficulties :math:`1 - A_c`
+# and set how often each class is drawn (CDB-S, the default ``mode``).
 cdb = RebalancedNetClassifier(
     strategy="cdb", module__hidden_units=(32,), max_epochs=30,
     random_state=0,
 ).fit(X, y)
 
 # %%
-# The held-out set has ``holdout_size=0.2`` times the smallest class count per
-# class, here 16 rows, so each class accuracy moves in steps of 1/16 and the
-# weights jump from epoch to epoch; larger data or ``update_interval > 1``
-# smooth them.
-held_out = cdb.strategy_.difficulty_rows_.cpu().numpy()
-print("held-out rows per class:", np.bincount(y[held_out]))
+# The first epoch draws every class equally often (no measurement yet). As the
+# net fits its training rows the accuracies even out, :math:`\tau` falls and
+# the weights return toward equal, i.e. toward class-balanced sampling;
+# ``update_interval > 1`` smooths them.
+print("last class weights:", np.round(cdb.history[-1, "cdb_class_weight"], 2))
 epochs = cdb.history[:, "epoch"]
 tau = cdb.history[:, "cdb_tau"]
 # one row per epoch, one column per class

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.datasets import make_classification
+from sklearn.metrics import recall_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
@@ -27,9 +28,12 @@ from skrebalance.strategies._cdb_difficulty import (
     split_difficulty_set,
 )
 
-FAST = dict(max_epochs=3, random_state=0)
+FAST = dict(max_epochs=3, random_state=0, device="cpu")
 SMALL = dict(module__hidden_units=(16,), batch_size=64)
-BEHAVIOUR = dict(module__hidden_units=(16,), batch_size=128, lr=0.03, max_epochs=15, random_state=0)
+BEHAVIOUR = dict(module__hidden_units=(16,), batch_size=128, lr=0.03, max_epochs=15, random_state=0,
+                 device="cpu")
+#: CDB-W-CE measured on a held-out set: the defaults before issue 21 (the paper's protocol)
+LOSS_HOLDOUT = dict(mode="loss", difficulty_set="holdout")
 
 # ----------------------------------------------------------------------
 # difficulty bias and tau, against hand computations
@@ -222,7 +226,8 @@ def test_strategy_pools_small_classes_against_hand_values():
     expected = {10: ([0.019802, 1.980198], [0.638298, 1.361702], [0.791667, 0.555556]),
                 1: ([0.019802, 1.980198], [1.923077, 0.076923], [0.75, 1.0])}
     for min_rows, (w1, w2, acc2) in expected.items():
-        strategy = CDB(tau=1.0, difficulty_set="train", min_weight=0.0, min_rows=min_rows)
+        strategy = CDB(mode="loss", tau=1.0, difficulty_set="train", min_weight=0.0,
+                       min_rows=min_rows)
         strategy.initialize().get_criterion(None)
         net = ScriptedNet(y, 2, predictions)
         strategy.on_train_begin(net)
@@ -259,15 +264,15 @@ def test_loss_reduces_to_ce_and_weighted_ce():
 def test_trained_cdb_w_fl_at_gamma_zero_is_cdb_w_ce_and_tau_zero_is_plain(imbalanced_binary):
     X, y = imbalanced_binary
     fit = lambda s: RebalancedNetClassifier(strategy=s, **FAST, **SMALL).fit(X, y)  # noqa: E731
-    ce = fit(CDB(base_loss="ce"))
-    fl0 = fit(CDB(base_loss="focal", gamma=0.0))
+    ce = fit(CDB(base_loss="ce", **LOSS_HOLDOUT))
+    fl0 = fit(CDB(base_loss="focal", gamma=0.0, **LOSS_HOLDOUT))
     np.testing.assert_allclose(fl0.predict_proba(X), ce.predict_proba(X), rtol=1e-5)
     # tau = 0 (measured on the training set, nothing held out): CE, and focal
     plain = fit("none")
-    tau0 = fit(CDB(tau=0.0, difficulty_set="train"))
+    tau0 = fit(CDB(mode="loss", tau=0.0, difficulty_set="train"))
     np.testing.assert_allclose(tau0.predict_proba(X), plain.predict_proba(X), rtol=1e-5)
     focal = fit(FocalLoss(gamma=2.0))
-    fl_tau0 = fit(CDB(tau=0.0, base_loss="focal", gamma=2.0, difficulty_set="train"))
+    fl_tau0 = fit(CDB(mode="loss", tau=0.0, base_loss="focal", gamma=2.0, difficulty_set="train"))
     np.testing.assert_allclose(fl_tau0.predict_proba(X), focal.predict_proba(X), rtol=1e-5)
 
 
@@ -278,7 +283,8 @@ def test_trained_cdb_w_fl_at_gamma_zero_is_cdb_w_ce_and_tau_zero_is_plain(imbala
 def test_history_records_tau_bias_weights_each_epoch(three_class):
     X, y = three_class
     clf = RebalancedNetClassifier(
-        strategy=CDB(tau="linear", update_interval=2), max_epochs=5, random_state=0
+        strategy=CDB(tau="linear", update_interval=2, **LOSS_HOLDOUT), max_epochs=5,
+        random_state=0, device="cpu",
     ).fit(X, y)
     assert len(clf.history[:, "cdb_tau"]) == 5
     weights = np.array(clf.history[:, "cdb_class_weight"])
@@ -313,7 +319,8 @@ def test_holdout_is_class_balanced_and_held_out_of_training():
     for mode in ("loss", "sampling"):
         ids = RowIds()
         clf = RebalancedNetClassifier(
-            strategy=CDB(mode=mode, holdout_size=0.25), callbacks=[ids], **FAST
+            strategy=CDB(mode=mode, difficulty_set="holdout", holdout_size=0.25),
+            callbacks=[ids], **FAST,
         ).fit(X, y)
         strat = clf.strategy_
         held = strat.difficulty_rows_.tolist()
@@ -327,7 +334,7 @@ def test_holdout_is_class_balanced_and_held_out_of_training():
 def test_holdout_falls_back_to_train_with_a_single_row_class():
     rng = np.random.RandomState(0)
     X, y = rng.randn(30, 2), np.r_[np.zeros(29, int), 1]
-    clf = RebalancedNetClassifier(strategy="cdb", **FAST).fit(X, y)
+    clf = RebalancedNetClassifier(strategy=CDB(**LOSS_HOLDOUT), **FAST).fit(X, y)
     assert clf.strategy_.difficulty_source_ == "train"
     assert clf.strategy_.difficulty_rows_ is None
 
@@ -342,6 +349,115 @@ def test_split_difficulty_set_holds_out_balanced_disjoint_rows():
     for kind in ("valid", "train"):
         assert split_difficulty_set(y, 3, kind, 0.3)[::3] == (None, kind)
     assert split_difficulty_set(torch.tensor([0, 0, 1]), 2, "holdout", 0.5)[3] == "train"
+
+
+def test_split_difficulty_set_scores_at_most_max_rows_evenly_spaced_training_rows():
+    # classes of 10, 3 and 7 rows, max_rows = 4: class 0 is scored on rows
+    # floor(i * 10 / 4) = 0, 2, 5, 7 of its rows (indices 0..9), class 1 on all 3
+    # (10, 11, 12), class 2 on rows floor(i * 7 / 4) = 0, 1, 3, 5 of its rows (13..19)
+    y = torch.tensor([0] * 10 + [1] * 3 + [2] * 7)
+    scored, train, counts, source = split_difficulty_set(y, 3, "train", 0.2, max_rows=4)
+    assert scored.tolist() == [0, 2, 5, 7, 10, 11, 12, 13, 14, 16, 18]
+    assert train is None and source == "train" and counts.tolist() == [10.0, 3.0, 7.0]
+    # no class above max_rows, or max_rows=None: every training row (None)
+    assert split_difficulty_set(y, 3, "train", 0.2, max_rows=10)[0] is None
+    assert split_difficulty_set(y, 3, "train", 0.2, max_rows=None)[0] is None
+    # the holdout ignores max_rows, and its fallback to the training rows uses it
+    generator = torch.Generator().manual_seed(0)
+    held, train, counts, source = split_difficulty_set(y, 3, "holdout", 0.4, generator, 4)
+    assert source == "holdout" and torch.bincount(y[held]).tolist() == [1, 1, 1]
+    y1 = torch.tensor([0] * 6 + [1])
+    scored, train, counts, source = split_difficulty_set(y1, 2, "holdout", 0.2, None, 3)
+    assert source == "train" and scored.tolist() == [0, 2, 4, 6] and train is None
+
+
+def test_defaults_are_cdb_s_on_the_training_rows_with_nothing_held_out(three_class):
+    assert (CDB().mode, CDB().difficulty_set, CDB().max_rows) == ("sampling", "train", 500)
+    X, y = three_class
+    clf = RebalancedNetClassifier(strategy="cdb", **FAST).fit(X, y)
+    strat = clf.strategy_
+    assert strat.difficulty_source_ == "train" and strat.train_rows_ is None
+    assert strat.difficulty_rows_ is None  # no class above 500 rows: every row scored
+    assert len(strat.sampler_) == len(y) and strat.class_counts_.tolist() == np.bincount(y).tolist()
+    # the classifier's own cross-entropy trains; the strategy only draws the rows
+    assert not strat.provides_loss and clf.criterion_ is not strat.criterion_
+    # the per-row draw weights are w_c / n_c, so class c is drawn with probability w_c / C
+    w = strat.class_weight_
+    torch.testing.assert_close(strat.sampler_.weights, (w / strat.class_counts_)[torch.as_tensor(y)])
+
+
+def test_max_rows_caps_the_rows_each_class_is_scored_on():
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(700, int), np.ones(60, int)]
+    X = rng.randn(len(y), 3) + y[:, None]
+    clf = RebalancedNetClassifier(strategy=CDB(max_rows=200), **FAST).fit(X, y)
+    strat = clf.strategy_
+    assert np.bincount(y[strat.difficulty_rows_.numpy()]).tolist() == [200, 60]
+    # class 0 (200 >= min_rows = 50 rows) is measured afresh, class 1 (60) too
+    assert strat.pooled_rows_.tolist() == [200.0, 60.0]
+    assert len(strat.sampler_) == len(y)  # nothing held out
+
+
+class StoragePointers(Callback):
+    """The storage of the tensors a training step reads, at the end of every epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.pointers = []
+
+    def on_epoch_end(self, net, **kwargs):
+        strat = net.strategy_
+        tensors = [strat.class_weight_]
+        tensors += [strat.criterion_.class_weight] if strat.provides_loss else [strat.sampler_.weights]
+        self.pointers.append([t.data_ptr() for t in tensors])
+
+
+@pytest.mark.parametrize("mode", ["sampling", "loss"])
+def test_weights_are_updated_in_place_within_a_fit(three_class, mode):
+    # a captured training step reads the criterion's or the sampler's weights:
+    # they (and class_weight_) keep their storage while their values change
+    X, y = three_class
+    pointers = StoragePointers()
+    clf = RebalancedNetClassifier(strategy=CDB(mode=mode), callbacks=[pointers],
+                                  **{**FAST, "max_epochs": 5}).fit(X, y)
+    assert all(p == pointers.pointers[0] for p in pointers.pointers)
+    weights = np.array(clf.history[:, "cdb_class_weight"])
+    assert np.abs(np.diff(weights, axis=0)).max() > 0.01  # the values did move
+
+
+def _long_tail(seed=0, counts=(300, 120, 50, 20, 8), test_per_class=200):
+    """Five classes cut to a long tail for training, and a balanced test set."""
+    X, y = make_classification(n_samples=3000, n_features=8, n_informative=6, n_redundant=0,
+                               n_classes=5, n_clusters_per_class=1, random_state=seed)
+    rng = np.random.RandomState(seed)
+    train = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:n]
+                            for c, n in enumerate(counts)])
+    rest = np.setdiff1d(np.arange(len(y)), train)
+    test = np.concatenate([rest[y[rest] == c][:test_per_class] for c in range(len(counts))])
+    return X[train], y[train], X[test], y[test]
+
+
+def test_default_cdb_lifts_the_tail_of_a_long_tailed_problem():
+    # training classes of 300, 120, 50, 20 and 8 rows, balanced test set: the
+    # default (CDB-S on the training rows) starts from class-balanced draws and
+    # beats plain training on the mean class recall and on the two tail classes
+    X, y, X_test, y_test = _long_tail()
+    recalls, shares = {}, ClassShares()
+    for strategy in ("none", "cdb"):
+        clf = RebalancedNetClassifier(strategy=strategy, random_state=0, device="cpu",
+                                      callbacks=[shares] if strategy == "cdb" else None)
+        recalls[strategy] = recall_score(y_test, clf.fit(X, y).predict(X_test), average=None)
+    weights = np.array(clf.history[:, "cdb_class_weight"])
+    # measured: mean recall 0.740 -> 0.775, tail recall 0.528 -> 0.617, head 0.940 -> 0.905
+    assert recalls["cdb"].mean() > recalls["none"].mean() + 0.02
+    assert recalls["cdb"][3:].mean() > recalls["none"][3:].mean() + 0.05
+    # epoch 1 draws every class equally often (no measurement yet): 498 rows,
+    # each class about 100 (binomial s.d. 9), the 8-row class included
+    first = shares.counts[0].numpy()
+    assert first.sum() == len(y) and np.abs(first - len(y) / 5).max() < 40
+    # once the training rows are fitted the accuracies even out and the weights
+    # return toward equal (class-balanced sampling), not toward the class counts:
+    # measured (1.11, 1.08, 0.94, 0.94, 0.94) in the last epochs
+    assert np.abs(weights[-1] - 1.0).max() < 0.2
 
 
 def test_class_hits_and_difficulty_accuracy_of_a_measurement():
@@ -379,7 +495,7 @@ def test_valid_difficulty_set_uses_the_validation_split(three_class):
 
 def test_warm_start_keeps_weights_and_difficulty_set(three_class):
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy="cdb", warm_start=True, **FAST).fit(X, y)
+    clf = RebalancedNetClassifier(strategy=CDB(**LOSS_HOLDOUT), warm_start=True, **FAST).fit(X, y)
     rows = clf.strategy_.difficulty_rows_.clone()
     weights = clf.strategy_.class_weight_.clone()
     clf.set_params(max_epochs=1)
@@ -393,7 +509,8 @@ def test_warm_start_keeps_weights_and_difficulty_set(three_class):
 def test_grid_search_over_tau_and_mode_and_pickle(imbalanced_binary):
     X, y = imbalanced_binary
     search = GridSearchCV(
-        RebalancedNetClassifier(strategy="cdb", max_epochs=2, random_state=0, **SMALL),
+        RebalancedNetClassifier(strategy=CDB(difficulty_set="holdout"), max_epochs=2,
+                                random_state=0, device="cpu", **SMALL),
         {"strategy__tau": ["sigmoid", 1.5], "strategy__mode": ["loss", "sampling"]},
         cv=StratifiedKFold(2),
         scoring="balanced_accuracy",
@@ -420,6 +537,8 @@ def test_grid_search_over_tau_and_mode_and_pickle(imbalanced_binary):
         ({"update_interval": 0}, "update_interval"),
         ({"min_weight": 1.5}, "min_weight"),
         ({"min_rows": 0.5}, "min_rows"),
+        ({"max_rows": 0}, "max_rows"),
+        ({"max_rows": 2.5}, "max_rows"),
     ],
 )
 def test_invalid_parameters_raise_at_fit(three_class, params, match):
@@ -452,8 +571,8 @@ def test_sampling_shares_match_target_probabilities():
     X = rng.randn(len(y), 2) + y[:, None] * 0.7
     shares = ClassShares()
     clf = RebalancedNetClassifier(
-        strategy=CDB(mode="sampling", tau=2.0), callbacks=[shares],
-        max_epochs=6, random_state=0, **SMALL,
+        strategy=CDB(mode="sampling", tau=2.0, difficulty_set="holdout"), callbacks=[shares],
+        max_epochs=6, random_state=0, device="cpu", **SMALL,
     ).fit(X, y)
     weights = np.array(clf.history[:, "cdb_class_weight"])
     n = int(clf.strategy_.class_counts_.sum())  # rows drawn per epoch
@@ -483,11 +602,11 @@ def _hard_minority(seed=0):
 
 def test_hard_minority_gets_the_largest_weight_and_a_balanced_share():
     X, y = _hard_minority()
-    loss = RebalancedNetClassifier(strategy="cdb", **BEHAVIOUR).fit(X, y)
+    loss = RebalancedNetClassifier(strategy=CDB(**LOSS_HOLDOUT), **BEHAVIOUR).fit(X, y)
     weights = np.array(loss.history[:, "cdb_class_weight"])[-10:].mean(axis=0)
     assert weights[1] > 1.3 > 1 > weights[0]
     sampling = RebalancedNetClassifier(
-        strategy="cdb", strategy__mode="sampling", **BEHAVIOUR
+        strategy=CDB(mode="sampling", difficulty_set="holdout"), **BEHAVIOUR
     ).fit(X, y)
     w = np.array(sampling.history[:, "cdb_class_weight"])[-10:].mean(axis=0)
     # its share of the drawn rows is w_1 / sum(w), far above its frequency 60 / 560
@@ -532,8 +651,8 @@ def test_pooled_weights_do_not_jump_between_late_epochs():
     jumps = {}
     for min_rows in (50, 1):
         clf = RebalancedNetClassifier(
-            strategy=CDB(min_rows=min_rows), module__hidden_units=(16,), max_epochs=30,
-            random_state=0,
+            strategy=CDB(min_rows=min_rows, **LOSS_HOLDOUT), module__hidden_units=(16,),
+            max_epochs=30, random_state=0, device="cpu",
         ).fit(X, y)
         assert clf.strategy_.difficulty_rows_.numel() == 9
         weights = np.array(clf.history[:, "cdb_class_weight"])[-16:]  # epochs 15 to 30
@@ -551,7 +670,8 @@ def test_pooled_weights_do_not_jump_between_late_epochs():
 def test_state_on_cuda(three_class):
     X, y = three_class
     for mode in ("loss", "sampling"):
-        clf = RebalancedNetClassifier(strategy=CDB(mode=mode), device="cuda", **FAST).fit(X, y)
+        clf = RebalancedNetClassifier(strategy=CDB(mode=mode, difficulty_set="holdout"),
+                                      **{**FAST, "device": "cuda"}).fit(X, y)
         strat = clf.strategy_
         for tensor in (strat.class_weight_, strat.tau_, strat.bias_, strat.class_accuracy_,
                        strat.difficulty_rows_, strat.class_counts_):

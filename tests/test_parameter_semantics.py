@@ -154,7 +154,7 @@ def test_set_params_module_and_criterion_on_a_fitted_net_with_device_auto(three_
 
 def test_set_params_on_fitted_net_keeps_the_fitted_strategy(three_class):
     X, y = three_class
-    clf = RebalancedNetClassifier(strategy="cdb", **FAST).fit(X, y)
+    clf = RebalancedNetClassifier(strategy="cdb", strategy__mode="loss", **FAST).fit(X, y)
     strategy = clf.strategy_
     clf.set_params(callbacks__print_log__sink=print)
     assert clf.strategy_ is strategy and clf.criterion_ is strategy.criterion_
@@ -195,5 +195,10 @@ def test_unknown_fit_parameters_are_refused_before_training(three_class):
 
 def test_cdb_sampling_with_another_sampler_strategy_is_refused(three_class):
     X, y = three_class
+    # CDB-W with a held-out set owns a sampler (of the rows left to train on)
+    held_out = CDBStrategy(mode="loss", difficulty_set="holdout")
     with pytest.raises(ValueError, match="sampler"):
+        RebalancedNetClassifier(strategy=["instance_difficulty", held_out], **FAST).fit(X, y)
+    # the default, CDB-S, is a sampling strategy: two of them are refused
+    with pytest.raises(ValueError, match="one sampling strategy"):
         RebalancedNetClassifier(strategy=["instance_difficulty", CDBStrategy()], **FAST).fit(X, y)

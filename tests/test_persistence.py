@@ -8,13 +8,14 @@ import pytest
 import torch
 
 from skrebalance import RebalancedNetClassifier
-from skrebalance.strategies import available
+from skrebalance.strategies import CDBStrategy, available
 
 from test_strategies_common import net_params
 
 FAST = dict(max_epochs=2, random_state=0)
 
-LOSS_STRATEGIES = ["focal", "class_balanced", "cdb"]
+LOSS_STRATEGIES = ["focal", "class_balanced",
+                   pytest.param(CDBStrategy(mode="loss"), id="cdb-loss")]
 
 
 @pytest.mark.parametrize("strategy", LOSS_STRATEGIES)

@@ -285,10 +285,24 @@ INSTANCE_DIFFICULTY_C = Study(
     doc="docs/user_guide/instance_difficulty.rst", variants=_CS,
 )
 
+#: the cdb settings these studies measured (the defaults until issue 21): CDB-W-CE
+#: on a held-out difficulty set; the pooling and the set are what they vary
+_CDB_LOSS = dict(strategy__mode="loss", strategy__difficulty_set="holdout")
+
+
+def _pinned(variant, **params):
+    """``variant`` with ``params`` set as well (the variant's own values win)."""
+    if variant.params is None:
+        return variant
+    return Variant(variant.what, lambda y, seed: {**params, **variant.params_for(y, seed)})
+
+
 _MIN_ROWS = {
-    **sweep("cdb", "min_rows", (1, 25, 50, 100), 50, "no re-balancing"),
+    **{key: _pinned(v, **_CDB_LOSS)
+       for key, v in sweep("cdb", "min_rows", (1, 25, 50, 100), 50, "no re-balancing").items()},
     "train_set": Variant('cdb, difficulty_set="train" (pooled, min_rows=50)',
-                         fixed(strategy="cdb", strategy__difficulty_set="train")),
+                         fixed(strategy="cdb", **{**_CDB_LOSS, "strategy__max_rows": None,
+                                                  "strategy__difficulty_set": "train"})),
 }
 
 CDB_MIN_ROWS = Study(

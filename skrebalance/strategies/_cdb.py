@@ -52,37 +52,50 @@ class CDBStrategy(RebalancingStrategy):
 
     The weights act in one of two ways (``mode``):
 
-    - ``"loss"`` (CDB-W-CE / CDB-W-FL, eq. 12 and 14 of the IJCV paper): the
-      class-weighted cross-entropy (``base_loss="ce"``) or focal loss
-      (``"focal"``), reduced as :math:`\frac{1}{B}\sum_i w_{y_i}
-      \ell(z_i, y_i)` over a batch of size :math:`B` (the package's one
-      convention, :func:`skrebalance.functional.reduce_loss`);
-    - ``"sampling"`` (CDB-S, eq. 15): each epoch's training rows are drawn
-      with replacement so that class :math:`c` is drawn with probability
-      :math:`w_c / \sum_k w_k` (row :math:`i` with probability proportional to
-      :math:`w_{y_i} / n_{y_i}`), by the classifier's device-resident
-      sampler, with the unweighted cross-entropy.
+    - ``"sampling"`` (default; CDB-S, eq. 15 of the IJCV paper): each
+      epoch's training rows are drawn with replacement so that class
+      :math:`c` is drawn with probability :math:`w_c / \sum_k w_k` (row
+      :math:`i` with probability proportional to :math:`w_{y_i} / n_{y_i}`),
+      by the classifier's device-resident sampler, with the unweighted
+      cross-entropy. Equal weights draw every class equally often
+      (class-balanced sampling);
+    - ``"loss"`` (CDB-W-CE / CDB-W-FL, eq. 12 and 14): the class-weighted
+      cross-entropy (``base_loss="ce"``) or focal loss (``"focal"``),
+      reduced as :math:`\frac{1}{B}\sum_i w_{y_i} \ell(z_i, y_i)` over a
+      batch of size :math:`B` (the package's one convention,
+      :func:`skrebalance.functional.reduce_loss`). Equal weights are the
+      plain loss.
 
     **Difficulty set** (``difficulty_set``):
 
-    - ``"holdout"`` (default, the paper's protocol): a class-balanced subset
-      of the training data, the same number of rows from every class
+    - ``"train"`` (default): the training rows themselves, at most
+      ``max_rows`` of each class (evenly spaced in each class's rows, chosen
+      once per fit: the measurement costs at most ``max_rows`` rows per
+      class whatever the size of the data, and draws nothing from the
+      training's random stream). Nothing is held out, so the smallest
+      classes keep every row; but a net that fits its training data scores
+      near 100% on every class, the difficulties even out and the weights
+      return to equal as training proceeds: to class-balanced sampling with
+      ``mode="sampling"``, to the plain loss with ``mode="loss"``.
+    - ``"holdout"`` (the paper's protocol): a class-balanced subset of the
+      training data, the same number of rows from every class
       (``holdout_size`` times the smallest class count, at least one row,
       leaving at least one row of each class to train on), drawn once per fit
       and held out of training. Accuracies are measured on rows the model does
-      not fit, so they reflect generalisation, and every class counts
-      equally; the price is fewer training rows for the smallest classes and
-      a coarse accuracy (steps of one over the rows per class) when they are
-      small. When some class has fewer than 2 rows the training set is used
-      instead (``difficulty_source_`` says which was used).
+      not fit, so they reflect generalisation; the price is fewer training
+      rows for the smallest classes (half of a class of two rows) and a
+      coarse accuracy (steps of one over the rows per class) when they are
+      small. When some class has fewer than 2 rows the training rows are
+      used instead (``difficulty_source_`` says which was used).
     - ``"valid"``: the net's own validation split (``train_split``, e.g.
       ``skorch.dataset.ValidSplit(5)``), scored from the validation batches
       the net evaluates anyway: no row is taken from training for this alone,
       but the split is stratified, not class-balanced, and must exist.
-    - ``"train"``: the training rows themselves. Nothing is held out, but a
-      net that memorises its training data soon scores near 100% on every
-      class, so the difficulties (and the re-weighting) fade as training
-      proceeds.
+
+    The paper measures on a separate class-balanced validation set of 20 to
+    500 rows per class, taken before the data are made long-tailed; the user
+    guide's page compares the three sets and both modes on the package's
+    benchmark suites (the defaults come from there).
 
     **Small difficulty sets** (``min_rows``). With :math:`n_c` rows of class
     :math:`c` in the difficulty set its accuracy moves in steps of
@@ -127,8 +140,8 @@ class CDBStrategy(RebalancingStrategy):
 
     Parameters
     ----------
-    mode : {"loss", "sampling"}, default="loss"
-        CDB-W (class-weighted loss) or CDB-S (class-weighted sampling).
+    mode : {"sampling", "loss"}, default="sampling"
+        CDB-S (class-weighted sampling) or CDB-W (class-weighted loss).
     tau : float or {"sigmoid", "linear", "poly", "log"}, default="sigmoid"
         Fixed exponent :math:`\tau \ge 0`, or the dynamic variant.
     base_loss : {"ce", "focal"}, default="ce"
@@ -142,7 +155,7 @@ class CDBStrategy(RebalancingStrategy):
     eps : float, default=0.01
         :math:`\epsilon \in (0, 1)`: smoothing of the difficulty bias, and
         smallest difficulty.
-    difficulty_set : {"holdout", "valid", "train"}, default="holdout"
+    difficulty_set : {"train", "holdout", "valid"}, default="train"
         Where class accuracies are measured (see above).
     holdout_size : float, default=0.2
         With ``"holdout"``: rows held out per class, as a fraction of the
@@ -157,6 +170,10 @@ class CDBStrategy(RebalancingStrategy):
         its accuracy over measurements until it rests on about this many rows
         (see above). 50 is the paper's smallest per-class difficulty set, so
         sets that large are used as in the paper.
+    max_rows : int or None, default=500
+        With the training rows as the difficulty set, a class with more rows
+        is scored on this many of them (500, the paper's largest difficulty
+        set, MNIST); ``None`` scores every training row every epoch.
 
     Attributes
     ----------
@@ -174,8 +191,9 @@ class CDBStrategy(RebalancingStrategy):
     class_counts_ : torch.Tensor of shape (n_classes,)
         Class counts of the rows trained on.
     difficulty_rows_ : torch.Tensor or None
-        Indices (into the fit's training rows) of the held-out difficulty set,
-        or ``None`` when none is held out.
+        Indices (into the fit's training rows) of the rows scored, held out
+        or not; ``None`` when every training row is scored, or with the
+        validation split.
     difficulty_source_ : str
         ``"holdout"``, ``"valid"`` or ``"train"``: the set actually used.
     criterion_ : ClassWeightedFocalLoss or None
@@ -224,6 +242,7 @@ class CDBStrategy(RebalancingStrategy):
         "power": [Interval(Integral, 2, None, closed="left")],
         "eps": [Interval(Real, 0, 1, closed="neither")],
         "difficulty_set": [StrOptions({"holdout", "valid", "train"})],
+        "max_rows": [Interval(Integral, 1, None, closed="left"), None],
         "holdout_size": [Interval(Real, 0, 1, closed="neither")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "min_weight": [Interval(Real, 0, 1, closed="both")],
@@ -232,18 +251,19 @@ class CDBStrategy(RebalancingStrategy):
 
     def __init__(
         self,
-        mode="loss",
+        mode="sampling",
         tau="sigmoid",
         base_loss="ce",
         gamma=2.0,
         max_tau=5.0,
         power=2,
         eps=0.01,
-        difficulty_set="holdout",
+        difficulty_set="train",
         holdout_size=0.2,
         update_interval=1,
         min_weight=0.01,
         min_rows=50,
+        max_rows=500,
     ):
         self.mode = mode
         self.tau = tau
@@ -257,6 +277,7 @@ class CDBStrategy(RebalancingStrategy):
         self.update_interval = update_interval
         self.min_weight = min_weight
         self.min_rows = min_rows
+        self.max_rows = max_rows
 
     def _reset_state(self):
         self.class_accuracy_ = None
@@ -333,7 +354,7 @@ class CDBStrategy(RebalancingStrategy):
         (self.difficulty_rows_, self.train_rows_, self.class_counts_,
          self.difficulty_source_) = split_difficulty_set(
             net.train_y_, net.n_classes_, self.difficulty_set, self.holdout_size,
-            net.train_generator_)
+            net.train_generator_, self.max_rows)
 
     # ------------------------------------------------------------------
     # measurement
@@ -380,8 +401,10 @@ class CDBStrategy(RebalancingStrategy):
             if isinstance(self.tau, str):
                 self.tau_ = cdb_tau(self.bias_, self.tau, self.max_tau, self.eps, self.power,
                                     check_input=False)
-            self.class_weight_ = cdb_weights(accuracy, self.tau_, self.eps, self.min_weight,
-                                             check_input=False)
+            # in place: the tensors of a fit keep their storage (a captured
+            # training step reads the copies in the criterion or sampler)
+            self.class_weight_.copy_(cdb_weights(accuracy, self.tau_, self.eps,
+                                                 self.min_weight, check_input=False))
             self._push_weights(net)
         # one transfer to the host per epoch, for the history log
         n_classes = self.class_weight_.shape[0]

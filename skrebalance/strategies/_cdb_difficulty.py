@@ -9,15 +9,41 @@ import torch
 from ..functional._class_accuracy import pooled_class_accuracy
 
 
-def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=None):
+def _per_class_sample(y, counts, per_class, generator=None):
+    """A mask of ``min(per_class, n_c)`` rows of every present class.
+
+    Random rows drawn with ``generator``; without one, evenly spaced rows of
+    each class (rows ``floor(i n_c / k)``, ``i < k``), which draws nothing
+    from a random stream.
+    """
+    chosen = torch.zeros_like(y, dtype=torch.bool)
+    for c in torch.nonzero(counts).flatten().tolist():
+        rows = torch.nonzero(y == c).flatten()
+        n, k = rows.shape[0], min(per_class, rows.shape[0])
+        if generator is None:
+            pick = torch.arange(k, device=y.device) * n // k
+        else:
+            pick = torch.randperm(n, device=y.device, generator=generator)[:k]
+        chosen[rows[pick]] = True
+    return chosen
+
+
+def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=None,
+                         max_rows=None):
     """Choose the difficulty set of a fit and the rows left to train on.
 
-    With ``difficulty_set="holdout"`` the same number of rows of every
-    present class, ``holdout_size`` times the smallest class count (at least
-    one row, leaving at least one row of each class to train on), drawn
-    without replacement with ``generator``; when some class has fewer than 2
-    rows nothing is held out and the training rows serve (source
-    ``"train"``). ``"valid"`` and ``"train"`` hold nothing out.
+    - ``"holdout"``: the same number of rows of every present class,
+      ``holdout_size`` times the smallest class count (at least one row,
+      leaving at least one row of each class to train on), drawn without
+      replacement with ``generator`` and held out of training; when some
+      class has fewer than 2 rows nothing is held out and the training rows
+      serve (source ``"train"``).
+    - ``"train"``: the training rows themselves, nothing held out; a class
+      with more than ``max_rows`` rows is scored on ``max_rows`` of them,
+      evenly spaced in the class's row order (nothing is drawn from
+      ``generator``, so the training shuffles are those of a fit without
+      the strategy); ``None``: every row.
+    - ``"valid"``: nothing held out (the net's validation split serves).
 
     Parameters
     ----------
@@ -30,13 +56,18 @@ def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=N
     holdout_size : float
         Rows held out per class, as a fraction of the smallest class count.
     generator : torch.Generator or None, default=None
-        Draws the held-out rows (on the device of ``y``).
+        Draws the rows (on the device of ``y``).
+    max_rows : int or None, default=None
+        With the training rows as the difficulty set: the most rows of one
+        class that are scored.
 
     Returns
     -------
-    difficulty_rows, train_rows : torch.Tensor of shape (k,) and (n - k,), or None
-        Indices of the held-out rows and of the rows trained on; both
-        ``None`` when nothing is held out.
+    difficulty_rows : torch.Tensor of shape (k,) or None
+        Indices of the rows scored (held out or not); ``None`` when every
+        training row is scored, or with ``"valid"``.
+    train_rows : torch.Tensor of shape (n - k,) or None
+        Indices of the rows trained on when some are held out, else ``None``.
     class_counts : torch.Tensor of shape (n_classes,), float
         Class counts of the rows trained on.
     source : str
@@ -45,28 +76,28 @@ def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=N
     Examples
     --------
     >>> import torch
-
-from ..functional._class_accuracy import pooled_class_accuracy
     >>> y = torch.tensor([0] * 10 + [1] * 5)
     >>> held, train, counts, source = split_difficulty_set(y, 2, "holdout", 0.2)
     >>> torch.bincount(y[held]).tolist(), counts.tolist(), source
     ([1, 1], [9.0, 4.0], 'holdout')
+    >>> scored, train, counts, source = split_difficulty_set(y, 2, "train", 0.2, max_rows=4)
+    >>> scored.tolist(), train, counts.tolist(), source  # rows 0, 2, 5, 7 of class 0
+    ([0, 2, 5, 7, 10, 11, 12, 13], None, [10.0, 5.0], 'train')
     """
     counts = torch.bincount(y, minlength=n_classes)
-    if difficulty_set != "holdout":
-        return None, None, counts.float(), difficulty_set
-    n_min = int(counts[counts > 0].min())
-    per_class = min(max(1, round(holdout_size * n_min)), n_min - 1)
-    if per_class < 1:
-        return None, None, counts.float(), "train"
-    held = torch.zeros_like(y, dtype=torch.bool)
-    for c in torch.nonzero(counts).flatten().tolist():
-        rows = torch.nonzero(y == c).flatten()
-        shuffled = torch.randperm(rows.shape[0], device=y.device, generator=generator)
-        held[rows[shuffled[:per_class]]] = True
-    train_rows = torch.nonzero(~held).flatten()
-    counts = torch.bincount(y[train_rows], minlength=n_classes)
-    return torch.nonzero(held).flatten(), train_rows, counts.float(), "holdout"
+    if difficulty_set == "holdout":
+        n_min = int(counts[counts > 0].min())
+        per_class = min(max(1, round(holdout_size * n_min)), n_min - 1)
+        if per_class >= 1:
+            held = _per_class_sample(y, counts, per_class, generator)
+            train_rows = torch.nonzero(~held).flatten()
+            counts = torch.bincount(y[train_rows], minlength=n_classes)
+            return torch.nonzero(held).flatten(), train_rows, counts.float(), "holdout"
+        difficulty_set = "train"  # a class of one row: nothing can be held out
+    if difficulty_set == "train" and max_rows is not None and int(counts.max()) > max_rows:
+        scored = _per_class_sample(y, counts, int(max_rows))
+        return torch.nonzero(scored).flatten(), None, counts.float(), "train"
+    return None, None, counts.float(), difficulty_set
 
 
 def class_hits(scores, y, n_classes):
@@ -88,8 +119,6 @@ def class_hits(scores, y, n_classes):
     Examples
     --------
     >>> import torch
-
-from ..functional._class_accuracy import pooled_class_accuracy
     >>> scores = torch.tensor([[2.0, 0.0], [0.0, 1.0], [3.0, 0.0]])
     >>> class_hits(scores, torch.tensor([0, 0, 1]), 2)
     (tensor([1., 0.]), tensor([2., 1.]))
