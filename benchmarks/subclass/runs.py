@@ -59,10 +59,23 @@ def weight_ratio(weights, groups):
     return float(totals.max() / totals.min())
 
 
+def strategy_members(strategy):
+    """``"a+b"`` -> ``["a", "b"]`` (a strategy list); a single name unchanged."""
+    return strategy.split("+") if "+" in strategy else strategy
+
+
 def make_classifier(strategy, seed, epochs, c=None):
-    """The MLP used for every strategy (only ``strategy`` differs)."""
-    params = {} if c is None or strategy != "instance_difficulty" else {"c": c}
-    return make_net(strategy, params, hidden_units=(64,), epochs=epochs, batch_size=32,
+    """The MLP used for every strategy (only ``strategy`` differs).
+
+    ``strategy`` is a registered name or names joined by ``+``
+    (``"instance_difficulty+tde"``: a strategy list); ``c`` goes to
+    ``instance_difficulty`` alone or in a list.
+    """
+    members = strategy_members(strategy)
+    with_c = c is not None and "instance_difficulty" in (
+        members if isinstance(members, list) else [members])
+    params = {"c": c} if with_c else {}
+    return make_net(members, params, hidden_units=(64,), epochs=epochs, batch_size=32,
                     lr=0.003, random_state=seed, device="cpu")
 
 
@@ -102,7 +115,8 @@ def available_strategies(names):
     found = []
     for name in names:
         try:
-            get_strategy_class(name)
+            for member in name.split("+"):
+                get_strategy_class(member)
         except ValueError:
             print(f"skipping strategy {name!r}: not registered in this version", file=sys.stderr)
         else:

@@ -247,7 +247,8 @@ def main(argv=None):
     settings = uci.methods.NetSettings(
         epochs=opts.epochs, hidden_units=opts.hidden_units, lr=opts.lr,
         batch_size=opts.batch_size, device=opts.device, brf_trees=opts.brf_trees,
-        package_recipe=opts.net_recipe == "package", paper=opts.paper)
+        package_recipe=opts.net_recipe == "package", paper=opts.paper,
+        label_noise=opts.label_noise, raw_inputs=opts.raw_inputs)
     datasets, groups, jobs, notes = load_and_plan(opts, groups, methods)
     notes = method_notes + notes
     for note in notes:

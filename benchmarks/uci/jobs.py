@@ -176,6 +176,32 @@ def plan_long_tailed_jobs(datasets, methods, n_repeats, seed):
     return jobs
 
 
+def flip_labels(y, fraction, seed):
+    """A copy of ``y`` with ``round(fraction * len(y))`` labels replaced by another class.
+
+    The rows are drawn without replacement and each gets a class drawn
+    uniformly among the *other* classes of ``y`` (``--label-noise``: symmetric
+    label noise on the training fold; every method of a fold gets the same
+    noisy labels, from ``seed``).
+
+    Examples
+    --------
+    >>> y = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    >>> noisy = flip_labels(y, 0.3, seed=0)
+    >>> int((noisy != y).sum())
+    3
+    """
+    y = np.asarray(y)
+    rng = np.random.RandomState(seed)
+    classes = np.unique(y)
+    noisy = y.copy()
+    rows = rng.choice(len(y), int(round(fraction * len(y))), replace=False)
+    for row in rows:
+        others = classes[classes != y[row]]
+        noisy[row] = others[rng.randint(len(others))]
+    return noisy
+
+
 def score(y_true, y_pred, proba, classes, positive=None, shots=None):
     """The benchmark metrics of one test fold.
 
@@ -234,6 +260,8 @@ def _fit_and_score(job, X, y, settings, tune, inner_splits, row):
         with torch_threads(1):  # no oversubscription, same arithmetic everywhere
             X_train, y_train = X.iloc[job.train], y[job.train]
             X_test, y_test = X.iloc[job.test], y[job.test]
+            if settings.label_noise:
+                y_train = flip_labels(y_train, settings.label_noise, job.seed)
             estimator = build_estimator(job.method, settings, job.seed)
             note = ""
             if tune:

@@ -101,6 +101,12 @@ class NetSettings:
     #: ``--paper``: the paper's optimisation as well (Adam at a constant rate, no
     #: input layer of the package's recipe: the inputs are standardised)
     paper: bool = False
+    #: ``--label-noise``: the fraction of each training fold's labels replaced by
+    #: another class (:func:`uci.jobs.flip_labels`); the test labels stay clean
+    label_noise: float = 0.0
+    #: ``--raw-inputs``: the strategy nets see the numeric columns unscaled (with
+    #: ``--paper``: no standardisation and no input layer)
+    raw_inputs: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,8 @@ def select_methods(methods, names):
         members = tuple(strategy.split("+"))
         if name.lower() in by_key:
             chosen.append(by_key[name.lower()])
-        elif (":" in name or len(members) > 1) and set(members) <= set(available()):
+        elif set(members) <= set(available()):  # a spec, a list, or a strategy not in
+            # ``methods`` (with --paper: e.g. tde next to the paper's three)
             label = name if "=" not in name.partition(":")[0] else label
             option = members if len(members) > 1 else strategy
             chosen.append(Method(label, "strategy", option, tuple(sorted(params.items()))))
@@ -248,7 +255,8 @@ def make_net(settings, random_state, strategy="none", params=None):
 def build_estimator(method, settings, random_state):
     """A fresh, unfitted pipeline for ``method`` seeded with ``random_state``."""
     prep = ("prep", make_preprocessor())
-    net_prep = ("prep", make_preprocessor(scale=not settings.package_recipe))
+    net_prep = ("prep", make_preprocessor(
+        scale=not (settings.package_recipe or settings.raw_inputs)))
     if method.family == "strategy":
         net = make_net(settings, random_state, method.option, dict(method.params))
         return Pipeline([net_prep, ("net", net)])

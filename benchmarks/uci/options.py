@@ -34,7 +34,8 @@ QUICK_LONG_TAILED = dict(suite=["digits", "vehicle"], n_repeats=1, imbalance_rat
 PROTOCOL_KEYS = {"n_splits": None, "n_repeats": None, "seed": None, "epochs": None,
                  "hidden_units": None, "lr": None, "batch_size": None, "device": None,
                  "brf_trees": None, "tune": None, "inner_splits": None, "paper": None,
-                 "protocol": "cv", "imbalance_ratio": None, "net_recipe": "fixed"}
+                 "protocol": "cv", "imbalance_ratio": None, "net_recipe": "fixed",
+                 "label_noise": 0.0, "raw_inputs": False}
 
 
 def build_parser(description):
@@ -93,6 +94,14 @@ def build_parser(description):
     p.add_argument("--metric", default=None, choices=uci.jobs.METRICS,
                    help="metric of the pairwise tests, CD diagrams and bar chart "
                         "[balanced_accuracy; accuracy with --paper or --protocol long-tailed]")
+    p.add_argument("--label-noise", type=float, default=0.0, metavar="P",
+                   help="replace a fraction P of each training fold's labels by another "
+                        "class drawn uniformly (seeded per fold, the same for every method); "
+                        "the test labels stay clean [0]")
+    p.add_argument("--raw-inputs", action="store_true",
+                   help="the strategy nets get the numeric columns unscaled (with --paper: "
+                        "no standardisation and no input layer; the package recipe's nets "
+                        "always get raw columns)")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (joblib) [1]")
     p.add_argument("--backend", choices=("loky", "dask"), default="loky",
                    help="joblib backend; dask without --scheduler starts a LocalCluster")
@@ -127,6 +136,8 @@ def resolve_options(opts):
     for name in ("n_splits", "n_repeats", "epochs", "inner_splits"):
         if getattr(opts, name) < 1 or (name.endswith("splits") and getattr(opts, name) < 2):
             raise SystemExit(f"--{name.replace('_', '-')} is too small: {getattr(opts, name)}.")
+    if not 0 <= opts.label_noise < 1:
+        raise SystemExit(f"--label-noise must be in [0, 1): {opts.label_noise}.")
     if long_tailed and min(opts.imbalance_ratio) < 1:
         raise SystemExit(f"--imbalance-ratio must be >= 1: {opts.imbalance_ratio}.")
     return opts
@@ -186,9 +197,12 @@ def protocol_text(opts, settings):
     schedule = "warm-up then cosine decay"
     optimizer = f"{_optimizer()} lr {settings.lr} ({schedule})"
     if settings.paper:  # uci.methods.make_net pins the paper's optimisation
-        optimizer = f"Adam lr {settings.lr} (constant), standardised inputs (no input layer)"
+        inputs = "raw inputs" if settings.raw_inputs else "standardised inputs"
+        optimizer = f"Adam lr {settings.lr} (constant), {inputs} (no input layer)"
     net = (f"MLP hidden units {settings.hidden_units or '() (linear)'}, {settings.epochs} "
            f"epochs, {optimizer}, batch {settings.batch_size}, {settings.device}")
+    if settings.raw_inputs and not settings.paper:
+        net += ", raw inputs (no standardisation)"
     if settings.package_recipe:
         lr = inspect.signature(RebalancedNetClassifier).parameters["lr"].default
         net = ("each strategy net with the package's own training recipe "
@@ -204,6 +218,9 @@ def protocol_text(opts, settings):
     else:
         split = (f"RepeatedStratifiedKFold {opts.n_splits} folds x {opts.n_repeats} "
                  f"repeats, seed {opts.seed}")
+    if opts.label_noise:
+        split += (f"; label noise: {opts.label_noise:g} of each training fold's labels "
+                  "replaced by another class drawn uniformly (test labels clean)")
     return (f"Protocol: {split}; nets of the strategies and samplers: {net}; `default`: "
             f"RebalancedNetClassifier() as shipped; BalancedRandomForest "
             f"{settings.brf_trees} trees; tuning: "
