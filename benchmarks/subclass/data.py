@@ -18,6 +18,9 @@ from skrebalance.functional import instance_difficulty, psi_split
 N_SUB = 5  # digits per class
 N_MAJOR = 2  # the largest sub-classes of each class count as "majority"
 PROFILES = ("per-class", "paper")
+#: the images: scikit-learn's 1,797 (``load_digits``) or UCI's 5,620 (``optdigits``, the
+#: same 8x8 format; ``load_digits`` is a part of it)
+DATA = ("digits", "optdigits")
 
 
 def simulate_unlearning(
@@ -74,8 +77,21 @@ def simulate_unlearning(
     return torch.stack(history).view(steps + 1, groups, n).numpy()
 
 
+def load_images(data="digits"):
+    """``(X, digit)``: 8x8 images scaled to [0, 1] and their digits."""
+    if data not in DATA:
+        raise ValueError(f"data must be one of {DATA}, got {data!r}.")
+    if data == "digits":
+        X, digit = load_digits(return_X_y=True)
+    else:
+        from skrebalance.datasets import load_dataset
+
+        X, digit = load_dataset("optdigits")
+    return (np.asarray(X) / 16.0).astype(np.float32), np.asarray(digit).astype(int)
+
+
 def make_subclass_digits(seed, n_max=100, class_ratio=5.0, subclass_ratio=10.0, test_size=0.4,
-                         profile="per-class", imbalance_ratio=100.0):
+                         profile="per-class", imbalance_ratio=100.0, data="digits"):
     """Even-vs-odd digits with long-tailed sub-classes (digits) in each class.
 
     Parameters
@@ -99,6 +115,9 @@ def make_subclass_digits(seed, n_max=100, class_ratio=5.0, subclass_ratio=10.0, 
         majority sub-classes are then 0, 1, 2, 3.
     imbalance_ratio : float, default=100.0
         Largest over smallest digit of the ``"paper"`` profile.
+    data : {"digits", "optdigits"}, default="digits"
+        The images (:func:`load_images`): ``optdigits`` has about 3 times as
+        many, for a larger ``n_max``.
 
     Returns
     -------
@@ -110,8 +129,7 @@ def make_subclass_digits(seed, n_max=100, class_ratio=5.0, subclass_ratio=10.0, 
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}.")
     rng = np.random.RandomState(seed)
-    X, digit = load_digits(return_X_y=True)
-    X = (X / 16.0).astype(np.float32)
+    X, digit = load_images(data)
     X_pool, X_test, d_pool, d_test = train_test_split(
         X, digit, test_size=test_size, stratify=digit, random_state=seed
     )

@@ -77,9 +77,10 @@ def paper_section(results, paper=None):
                                          PAPER_RATIOS, names=legend)
 
 
-def to_markdown(table, command, n_seeds, results, profile="per-class"):
+def to_markdown(table, command, n_seeds, results, profile="per-class", data="digits",
+                n_max=100):
     design = ("one long-tailed profile over the digits (Yu et al.'s protocol: digit d keeps "
-              "100 * 100^(-d/9) images, rounded; majority sub-classes 0, 2 and 1, 3)"
+              f"{n_max} * 100^(-d/9) images, rounded; majority sub-classes 0, 2 and 1, 3)"
               if profile == "paper" else
               "long-tailed sub-classes (digits) inside each class, the odd class the minority")
     lines = [
@@ -87,7 +88,7 @@ def to_markdown(table, command, n_seeds, results, profile="per-class"):
         "",
         f"Command: `{command}`",
         "",
-        f"Even-vs-odd `load_digits`, {design}, "
+        f"Even-vs-odd `{'load_digits' if data == 'digits' else data}`, {design}, "
         f"MLP (64 hidden units), mean ± std over {n_seeds} seeds; "
         f"{int(results['n_train'].mean())} training images per seed. "
         "Accuracies in % on a balanced test set; ratios are summed sampling weights of the "

@@ -125,12 +125,12 @@ def available_strategies(names):
 
 
 def run(strategies=STRATEGIES, seeds=range(5), epochs=60, c=None, verbose=True,
-        profile="per-class"):
+        profile="per-class", images="digits", n_max=100):
     """Every strategy on every seed (same data for all strategies of a seed)."""
     strategies = available_strategies(strategies)
     rows = []
     for seed in seeds:
-        data = make_subclass_digits(seed, profile=profile)
+        data = make_subclass_digits(seed, profile=profile, data=images, n_max=n_max)
         for strategy in strategies:
             start = time.perf_counter()
             rows.append(run_one(strategy, seed, epochs, c, data))
