@@ -18,8 +18,9 @@ What it measures
       rows); ``CDB-W-CE-holdout`` (CDB-W-CE on a held-out part of the
       training rows, the package's imitation of the paper's protocol);
     - ``CDB-W-CE-val`` and ``CDB-S-val``: CDB-W-CE and CDB-S whose difficulty
-      set is the validation set (appended to the training data, never drawn
-      for training: the paper's protocol);
+      set is the validation set (appended to the training data and marked by
+      ``difficulty_set=<boolean mask>``, never drawn for training: the paper's
+      protocol);
 
     every net ``RebalancedNetClassifier`` with the package's recipe on raw
     columns (categorical ones one-hot encoded), its batch size and epochs
@@ -43,7 +44,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
 from _common import command_line, markdown_table, torch_threads
 from skrebalance import RebalancedNetClassifier
@@ -57,30 +57,6 @@ METHODS = ("none", "cdb", "CDB-W-CE-holdout", "CDB-W-CE-val", "CDB-S-val")
 SHOTS = ("many", "medium", "few")
 
 
-class CDBOnGivenRows(CDBStrategy):
-    """CDB whose difficulty set is the last ``n_given`` rows of the training data.
-
-    Those rows are scored after every update and never drawn for training
-    (the strategy's sampler draws from the other rows), as the paper's
-    separate validation set.
-    """
-
-    def __init__(self, n_given=0, mode="loss", tau="sigmoid", base_loss="ce", gamma=2.0,
-                 max_tau=5.0, power=2, eps=0.01, difficulty_set="holdout", holdout_size=0.2,
-                 update_interval=1, min_weight=0.01, min_rows=50, max_rows=500):
-        super().__init__(mode, tau, base_loss, gamma, max_tau, power, eps, difficulty_set,
-                         holdout_size, update_interval, min_weight, min_rows, max_rows)
-        self.n_given = n_given
-
-    def _split_difficulty_set(self, net):
-        y = net.train_y_
-        n = y.shape[0] - self.n_given
-        rows = torch.arange(y.shape[0], device=y.device)
-        self.difficulty_rows_, self.train_rows_ = rows[n:], rows[:n]
-        self.class_counts_ = torch.bincount(y[:n], minlength=net.n_classes_).float()
-        self.difficulty_source_ = "holdout"
-
-
 def validation_split(y, seed):
     """``(validation rows, the rest)``: ``min(25, floor(0.1 * n_min))`` rows of every class."""
     rng = np.random.RandomState(seed)
@@ -91,19 +67,22 @@ def validation_split(y, seed):
     return np.sort(valid), np.setdiff1d(np.arange(len(y)), valid)
 
 
-def strategy_of(method, n_valid):
+def strategy_of(method, n_train, n_valid):
+    # the -val methods: the validation rows appended after the training rows, marked
+    given = np.arange(n_train + n_valid) >= n_train
     return {"none": "none", "cdb": "cdb",
             "CDB-W-CE-holdout": CDBStrategy(mode="loss", difficulty_set="holdout"),
-            "CDB-W-CE-val": CDBOnGivenRows(n_valid, mode="loss"),
-            "CDB-S-val": CDBOnGivenRows(n_valid, mode="sampling")}[method]
+            "CDB-W-CE-val": CDBStrategy(mode="loss", difficulty_set=given),
+            "CDB-S-val": CDBStrategy(mode="sampling", difficulty_set=given)}[method]
 
 
 def fit_one(method, X_train, y_train, X_valid, y_valid, seed):
     """The fitted net (the validation rows appended for the ``-val`` methods)."""
     batch_size, max_epochs = resolve_budget("auto", "auto", len(y_train))
+    strategy = strategy_of(method, len(y_train), len(y_valid))
     if method.endswith("-val"):
         X_train, y_train = np.vstack([X_train, X_valid]), np.r_[y_train, y_valid]
-    net = RebalancedNetClassifier(strategy=strategy_of(method, len(y_valid)),
+    net = RebalancedNetClassifier(strategy=strategy,
                                   batch_size=batch_size, max_epochs=max_epochs,
                                   random_state=seed, device="cpu")
     return net.fit(X_train, y_train)

@@ -1,12 +1,7 @@
-"""benchmarks/cdb_validation_set.py: CDB scored on a given set of rows, never trained on."""
+"""benchmarks/cdb_validation_set.py: CDB scored on a validation set outside the long tail."""
 
 import cdb_validation_set
 import numpy as np
-import pytest
-import torch
-from skorch.callbacks import Callback
-
-from skrebalance import RebalancedNetClassifier
 
 
 def test_validation_split_takes_the_same_rows_of_every_class():
@@ -19,27 +14,9 @@ def test_validation_split_takes_the_same_rows_of_every_class():
     assert np.bincount(y[cdb_validation_set.validation_split(y, 1)[0]]).tolist() == [25, 25]
 
 
-class SeenRows(Callback):
-    def on_train_begin(self, net, **kwargs):
-        self.seen = set()
-
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        if training:
-            self.seen |= set(batch[0][:, -1].long().tolist())
-
-
-@pytest.mark.parametrize("mode", ["loss", "sampling"])
-def test_given_rows_are_scored_and_never_trained_on(mode):
-    rng = np.random.RandomState(0)
-    y = np.r_[np.zeros(150, int), np.ones(40, int), np.zeros(10, int), np.ones(10, int)]
-    X = np.c_[rng.randn(len(y), 3) + y[:, None], np.arange(len(y))].astype(np.float32)
-    seen = SeenRows()
-    strategy = cdb_validation_set.CDBOnGivenRows(n_given=20, mode=mode)
-    clf = RebalancedNetClassifier(strategy=strategy, callbacks=[seen], max_epochs=3,
-                                  random_state=0, device="cpu").fit(X, y)
-    strat = clf.strategy_
-    assert strat.difficulty_rows_.tolist() == list(range(190, 210))
-    assert not seen.seen & set(range(190, 210))
-    assert strat.class_counts_.tolist() == [150.0, 40.0]
-    # the last measurement rests on the 10 given rows of each class (pooled, min_rows=50)
-    assert torch.all(strat.pooled_rows_ > 10)
+def test_the_val_methods_mark_the_appended_rows_as_the_difficulty_set():
+    strategy = cdb_validation_set.strategy_of("CDB-S-val", n_train=5, n_valid=2)
+    assert (strategy.mode, list(strategy.difficulty_set)) == (
+        "sampling", [False] * 5 + [True] * 2)
+    assert cdb_validation_set.strategy_of("CDB-W-CE-val", 5, 2).mode == "loss"
+    assert cdb_validation_set.strategy_of("cdb", 5, 2) == "cdb"

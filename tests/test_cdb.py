@@ -303,18 +303,21 @@ def test_history_records_tau_bias_weights_each_epoch(three_class):
     torch.testing.assert_close(clf.criterion_.class_weight, strat.class_weight_)
 
 
+class RowIds(Callback):
+    """The ids (last column of X) of the rows the training batches held."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.seen = set()
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if training:
+            self.seen |= set(batch[0][:, -1].long().tolist())
+
+
 def test_holdout_is_class_balanced_and_held_out_of_training():
     rng = np.random.RandomState(0)
     y = np.r_[np.zeros(200, int), np.ones(60, int), np.full(20, 2)]
     X = np.c_[rng.randn(len(y), 3), np.arange(len(y))]  # last column: the row's id
-
-    class RowIds(Callback):
-        def on_train_begin(self, net, **kwargs):
-            self.seen = set()
-
-        def on_batch_end(self, net, batch=None, training=None, **kwargs):
-            if training:
-                self.seen |= set(batch[0][:, -1].long().tolist())
 
     for mode in ("loss", "sampling"):
         ids = RowIds()
@@ -458,6 +461,53 @@ def test_default_cdb_lifts_the_tail_of_a_long_tailed_problem():
     # return toward equal (class-balanced sampling), not toward the class counts:
     # measured (1.11, 1.08, 0.94, 0.94, 0.94) in the last epochs
     assert np.abs(weights[-1] - 1.0).max() < 0.2
+
+
+def test_given_difficulty_set_is_scored_and_never_trained_on():
+    # the paper's protocol: a class-balanced set outside the training data,
+    # appended to it and marked in a mask (rows 200..229: 15 of each class)
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(150, int), np.ones(50, int), np.repeat([0, 1], 15)]
+    X = np.c_[rng.randn(len(y), 3) + y[:, None], np.arange(len(y))]  # last column: row id
+    mask = np.arange(len(y)) >= 200
+
+    for mode in ("sampling", "loss"):
+        ids = RowIds()
+        clf = RebalancedNetClassifier(strategy=CDB(mode=mode, difficulty_set=mask),
+                                      callbacks=[ids], **FAST).fit(X, y)
+        strat = clf.strategy_
+        assert strat.difficulty_source_ == "given"
+        assert strat.difficulty_rows_.tolist() == list(range(200, 230))
+        assert not ids.seen & set(range(200, 230)) and ids.seen
+        assert strat.class_counts_.tolist() == [150.0, 50.0]
+        # 15 scored rows per class and measurement, pooled toward min_rows=50:
+        # N = 15 + 0.7 * 15 + 0.7^2 * 15 = 32.85 after 3 epochs (m = 1 - 15/50)
+        assert strat.pooled_rows_.tolist() == pytest.approx([32.85, 32.85])
+
+
+@pytest.mark.parametrize(
+    "mask, match",
+    [
+        (np.ones(99, bool), "boolean mask of the 100 training rows"),  # wrong length
+        (np.r_[np.ones(50, int), np.zeros(50, int)], "boolean mask"),  # not bool
+        (np.zeros(100, bool), "marks 0 of the 100 rows"),
+        (np.ones(100, bool), "marks 100 of the 100 rows"),
+    ],
+)
+def test_given_difficulty_set_is_checked_at_fit(mask, match):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(100, 2), np.r_[np.zeros(70, int), np.ones(30, int)]
+    with pytest.raises(ValueError, match=match):
+        RebalancedNetClassifier(strategy=CDB(difficulty_set=mask), **FAST).fit(X, y)
+
+
+def test_given_difficulty_set_with_a_validation_split_is_refused_by_name():
+    # the split trains on 75 of the 100 rows the mask was made for
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(100, 2), np.r_[np.zeros(70, int), np.ones(30, int)]
+    with pytest.raises(ValueError, match="difficulty_set.*train_split=None"):
+        RebalancedNetClassifier(strategy=CDB(difficulty_set=np.arange(100) < 10),
+                                train_split=ValidSplit(4), **FAST).fit(X, y)
 
 
 def test_class_hits_and_difficulty_accuracy_of_a_measurement():

@@ -91,11 +91,16 @@ class CDBStrategy(RebalancingStrategy):
       ``skorch.dataset.ValidSplit(5)``), scored from the validation batches
       the net evaluates anyway: no row is taken from training for this alone,
       but the split is stratified, not class-balanced, and must exist.
+    - a boolean mask of shape ``(n_samples,)``: your own difficulty set. The
+      paper measures on a separate class-balanced validation set (20 to 500
+      rows per class) taken before the data were made long-tailed; if you
+      have one, append it to the training data and mark its rows ``True``
+      (``difficulty_source_`` is then ``"given"``). The mask refers to the
+      rows passed to ``fit``: it suits a fit with ``train_split=None``, not a
+      cross-validation that splits those rows.
 
-    The paper measures on a separate class-balanced validation set of 20 to
-    500 rows per class, taken before the data are made long-tailed; the user
-    guide's page compares the three sets and both modes on the package's
-    benchmark suites (the defaults come from there).
+    The user guide's page compares these sets and both modes on the
+    package's benchmark suites (the defaults come from there).
 
     **Small difficulty sets** (``min_rows``). With :math:`n_c` rows of class
     :math:`c` in the difficulty set its accuracy moves in steps of
@@ -155,8 +160,10 @@ class CDBStrategy(RebalancingStrategy):
     eps : float, default=0.01
         :math:`\epsilon \in (0, 1)`: smoothing of the difficulty bias, and
         smallest difficulty.
-    difficulty_set : {"train", "holdout", "valid"}, default="train"
-        Where class accuracies are measured (see above).
+    difficulty_set : {"train", "holdout", "valid"} or array-like of bool, default="train"
+        Where class accuracies are measured (see above), or a boolean mask of
+        the rows given to ``fit``: the rows marked ``True`` form the
+        difficulty set and are never trained on.
     holdout_size : float, default=0.2
         With ``"holdout"``: rows held out per class, as a fraction of the
         smallest class count.
@@ -195,7 +202,7 @@ class CDBStrategy(RebalancingStrategy):
         or not; ``None`` when every training row is scored, or with the
         validation split.
     difficulty_source_ : str
-        ``"holdout"``, ``"valid"`` or ``"train"``: the set actually used.
+        ``"holdout"``, ``"valid"``, ``"train"`` or ``"given"``: the set actually used.
     criterion_ : ClassWeightedFocalLoss or None
         With ``mode="loss"``, the training loss (the net's ``criterion_``);
         its ``class_weight`` buffer holds a copy of ``class_weight_``.
@@ -241,7 +248,7 @@ class CDBStrategy(RebalancingStrategy):
         "max_tau": [Interval(Real, 0, None, closed="left")],
         "power": [Interval(Integral, 2, None, closed="left")],
         "eps": [Interval(Real, 0, 1, closed="neither")],
-        "difficulty_set": [StrOptions({"holdout", "valid", "train"})],
+        "difficulty_set": [StrOptions({"holdout", "valid", "train"}), "array-like"],
         "max_rows": [Interval(Integral, 1, None, closed="left"), None],
         "holdout_size": [Interval(Real, 0, 1, closed="neither")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
@@ -314,7 +321,8 @@ class CDBStrategy(RebalancingStrategy):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         device, n_classes = net.device_, net.n_classes_
         n_rows = net.train_y_.shape[0]
-        if self.difficulty_set == "valid" and not net.train_split:
+        if isinstance(self.difficulty_set, str) and self.difficulty_set == "valid" \
+                and not net.train_split:
             raise ValueError(
                 "difficulty_set='valid' needs the net's validation split: set "
                 "train_split (e.g. skorch.dataset.ValidSplit(5)) or use "

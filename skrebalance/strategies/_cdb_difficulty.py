@@ -32,6 +32,10 @@ def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=N
                          max_rows=None):
     """Choose the difficulty set of a fit and the rows left to train on.
 
+    - a boolean mask of the rows (``difficulty_set`` array-like of shape
+      ``(n,)``): the rows marked ``True`` are the difficulty set, held out of
+      training (source ``"given"``), as the paper's separate validation set;
+
     - ``"holdout"``: the same number of rows of every present class,
       ``holdout_size`` times the smallest class count (at least one row,
       leaving at least one row of each class to train on), drawn without
@@ -51,7 +55,7 @@ def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=N
         Encoded labels of the fit's training rows.
     n_classes : int
         Number of classes.
-    difficulty_set : {"holdout", "valid", "train"}
+    difficulty_set : {"holdout", "valid", "train"} or array-like of bool of shape (n,)
         The strategy's parameter.
     holdout_size : float
         Rows held out per class, as a fraction of the smallest class count.
@@ -71,7 +75,7 @@ def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=N
     class_counts : torch.Tensor of shape (n_classes,), float
         Class counts of the rows trained on.
     source : str
-        ``"holdout"``, ``"valid"`` or ``"train"``: the set actually used.
+        ``"holdout"``, ``"valid"``, ``"train"`` or ``"given"``: the set actually used.
 
     Examples
     --------
@@ -83,8 +87,17 @@ def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=N
     >>> scored, train, counts, source = split_difficulty_set(y, 2, "train", 0.2, max_rows=4)
     >>> scored.tolist(), train, counts.tolist(), source  # rows 0, 2, 5, 7 of class 0
     ([0, 2, 5, 7, 10, 11, 12, 13], None, [10.0, 5.0], 'train')
+    >>> mask = [False] * 8 + [True] * 2 + [False] * 4 + [True]
+    >>> held, train, counts, source = split_difficulty_set(y, 2, mask, 0.2)
+    >>> held.tolist(), counts.tolist(), source
+    ([8, 9, 14], [8.0, 4.0], 'given')
     """
     counts = torch.bincount(y, minlength=n_classes)
+    if not isinstance(difficulty_set, str):
+        held = given_rows(difficulty_set, y.shape[0], y.device)
+        train_rows = torch.nonzero(~held).flatten()
+        counts = torch.bincount(y[train_rows], minlength=n_classes)
+        return torch.nonzero(held).flatten(), train_rows, counts.float(), "given"
     if difficulty_set == "holdout":
         n_min = int(counts[counts > 0].min())
         per_class = min(max(1, round(holdout_size * n_min)), n_min - 1)
@@ -98,6 +111,29 @@ def split_difficulty_set(y, n_classes, difficulty_set, holdout_size, generator=N
         scored = _per_class_sample(y, counts, int(max_rows))
         return torch.nonzero(scored).flatten(), None, counts.float(), "train"
     return None, None, counts.float(), difficulty_set
+
+
+def given_rows(mask, n_rows, device=None):
+    """The user's difficulty set as a boolean tensor of the fit's rows, checked.
+
+    Raises a ``ValueError`` naming ``difficulty_set`` unless ``mask`` holds
+    one boolean per training row, with rows on both sides.
+    """
+    mask = torch.as_tensor(mask, device=device)
+    if mask.dtype != torch.bool or mask.shape != (n_rows,):
+        raise ValueError(
+            f"difficulty_set must be 'train', 'holdout', 'valid' or a boolean mask of the "
+            f"{n_rows} training rows (True: a row of the difficulty set, never trained on); "
+            f"got dtype {mask.dtype} and shape {tuple(mask.shape)}. With a mask, fit on the "
+            "rows it was made for, without a validation split (train_split=None)."
+        )
+    n_held = int(mask.sum())
+    if n_held in (0, n_rows):
+        raise ValueError(
+            f"difficulty_set: the mask marks {n_held} of the {n_rows} rows; the difficulty "
+            "set and the training rows must both be non-empty."
+        )
+    return mask
 
 
 def class_hits(scores, y, n_classes):
