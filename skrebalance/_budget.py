@@ -69,10 +69,20 @@ def auto_batch_size(n_rows):
     if n_rows < 1:
         raise ValueError(f"n_rows must be >= 1, got {n_rows}.")
     if n_rows >= LARGE_ROWS:
-        doublings = int(math.log2(n_rows / LARGE_ROWS)) // 4
-        return min(MAX_LARGE_BATCH, LARGE_BATCH * 2 ** doublings)
+        return _large_data_batch(n_rows)
+    return _small_data_batch(n_rows)
+
+
+def _small_data_batch(n_rows):
+    # the rule the development suites were tuned with, whatever the size
     size = 2 ** round(math.log2(max(n_rows / 16, 1)))
     return min(n_rows, max(MIN_BATCH, min(MAX_BATCH, size)))
+
+
+def _large_data_batch(n_rows, growth=16):
+    # LARGE_BATCH, doubled with every ``growth``-fold growth beyond LARGE_ROWS
+    doublings = int(math.log2(n_rows / LARGE_ROWS)) // int(math.log2(growth))
+    return min(MAX_LARGE_BATCH, LARGE_BATCH * 2 ** doublings)
 
 
 def auto_max_epochs(n_rows, batch_size):

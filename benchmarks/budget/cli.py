@@ -47,7 +47,6 @@ the mean over seeds per set and rule).
 """
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -60,7 +59,7 @@ from sklearn.model_selection import train_test_split
 
 import _common
 from skrebalance import RebalancedNetClassifier
-from skrebalance._budget import LARGE_BATCH, LARGE_ROWS, MAX_LARGE_BATCH, resolve_budget
+from skrebalance._budget import LARGE_ROWS, _large_data_batch, _small_data_batch, resolve_budget
 from speed.measure import synthetic_dataset
 
 #: the issue's large sets that ship offline (the multi-class ``shuttle``, 58,000
@@ -74,9 +73,9 @@ def budget(rule, n_rows):
     if rule == "package":
         return resolve_budget("auto", "auto", n_rows)
     if rule == "small" or n_rows < LARGE_ROWS:
-        batch = min(n_rows, 256, max(32, 2 ** round(math.log2(max(n_rows / 16, 1)))))
+        batch = _small_data_batch(n_rows)
     elif rule == "fourfold":
-        batch = min(MAX_LARGE_BATCH, LARGE_BATCH * 2 ** (int(math.log2(n_rows / LARGE_ROWS)) // 2))
+        batch = _large_data_batch(n_rows, growth=4)
     else:
         raise ValueError(f"unknown rule {rule!r}; choose among {RULES}.")
     return resolve_budget(batch, "auto", n_rows)
